@@ -1,0 +1,125 @@
+import path from 'node:path';
+
+/**
+ * The one place that reads the process environment. Every value is validated up front so
+ * that a typo stops the start with a message naming the variable, instead of surfacing
+ * later as a confusing runtime failure.
+ */
+export interface Config {
+	port: number;
+	host: string;
+	dataDir: string;
+	databaseUrl: string | null;
+	origin: string | null;
+	adminPassword: string | null;
+	seed: 'demo' | 'none';
+	/** true when served behind https: cookies get `Secure`. */
+	secureCookies: boolean;
+}
+
+export class ConfigError extends Error {
+	constructor(
+		readonly variable: string,
+		message: string
+	) {
+		super(`${variable}: ${message}`);
+		this.name = 'ConfigError';
+	}
+}
+
+type Env = Record<string, string | undefined>;
+
+function nonEmpty(env: Env, name: string): string | null {
+	const value = env[name];
+	if (value === undefined) return null;
+	const trimmed = value.trim();
+	return trimmed === '' ? null : trimmed;
+}
+
+function parsePort(raw: string | null): number {
+	if (raw === null) return 3000;
+	if (!/^\d+$/.test(raw)) throw new ConfigError('PORT', `must be a whole number from 0 to 65535, got "${raw}"`);
+	const port = Number(raw);
+	if (port > 65535) throw new ConfigError('PORT', `must be a whole number from 0 to 65535, got "${raw}"`);
+	return port;
+}
+
+function parseHost(raw: string | null): string {
+	if (raw === null) return '127.0.0.1';
+	if (/[\s/]/.test(raw)) throw new ConfigError('HOST', `must be a host name or IP address, got "${raw}"`);
+	return raw;
+}
+
+function parseDataDir(raw: string | null): string {
+	if (raw === null) return path.resolve('./data');
+	// memory:// keeps the embedded database in memory; tests use it.
+	if (raw === 'memory://') return raw;
+	return path.resolve(raw);
+}
+
+function parseDatabaseUrl(raw: string | null): string | null {
+	if (raw === null) return null;
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		throw new ConfigError('DATABASE_URL', 'is not a valid URL (expected postgres://user@host:port/database)');
+	}
+	if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+		throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got "${url.protocol}//"`);
+	}
+	return raw;
+}
+
+function parseOrigin(raw: string | null): string | null {
+	if (raw === null) return null;
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		throw new ConfigError('ORIGIN', `is not a valid URL, got "${raw}"`);
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		throw new ConfigError('ORIGIN', `must be an http:// or https:// URL, got "${raw}"`);
+	}
+	if (url.pathname !== '/' || url.search || url.hash) {
+		throw new ConfigError('ORIGIN', `must be only scheme, host and port (like https://example.org), got "${raw}"`);
+	}
+	return url.origin;
+}
+
+function parseAdminPassword(raw: string | undefined): string | null {
+	if (raw === undefined || raw === '') return null;
+	if (raw.length < 8) throw new ConfigError('ADMIN_PASSWORD', 'must be at least 8 characters long');
+	if (raw.length > 256) throw new ConfigError('ADMIN_PASSWORD', 'must be at most 256 characters long');
+	return raw;
+}
+
+function parseSeed(raw: string | null, embedded: boolean): 'demo' | 'none' {
+	if (raw === null) return embedded ? 'demo' : 'none';
+	if (raw === 'demo' || raw === 'none') return raw;
+	throw new ConfigError('SEED', `must be "demo" or "none", got "${raw}"`);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+	const databaseUrl = parseDatabaseUrl(nonEmpty(env, 'DATABASE_URL'));
+	const origin = parseOrigin(nonEmpty(env, 'ORIGIN'));
+	return {
+		port: parsePort(nonEmpty(env, 'PORT')),
+		host: parseHost(nonEmpty(env, 'HOST')),
+		dataDir: parseDataDir(nonEmpty(env, 'DATA_DIR')),
+		databaseUrl,
+		origin,
+		adminPassword: parseAdminPassword(env.ADMIN_PASSWORD),
+		seed: parseSeed(nonEmpty(env, 'SEED'), databaseUrl === null),
+		secureCookies: origin?.startsWith('https:') ?? false
+	};
+}
+
+let cached: Config | null = null;
+
+/** The process configuration, validated once. */
+export function config(): Config {
+	cached ??= loadConfig();
+	return cached;
+}

@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import * as schema from './schema';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle; the same query API as Db. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export interface Database {
+	kind: 'pglite' | 'postgres';
+	db: Db;
+	/** Applies committed migrations; several instances may call it at once. */
+	migrate(): Promise<void>;
+	/** Cheap round trip, for /healthz. */
+	ping(): Promise<void>;
+	close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+	databaseUrl: string | null;
+	dataDir: string;
+}
+
+// Any number that is stable and unlikely to collide with other applications' advisory locks.
+const MIGRATION_LOCK = 7_315_402_118;
+
+function migrationsFolder(): string {
+	return path.resolve(process.env.MIGRATIONS_DIR ?? 'migrations');
+}
+
+async function openPostgres(url: string): Promise<Database> {
+	const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+	// An idle client that loses its server emits 'error' on the pool; without a listener
+	// that would crash the process during a database outage.
+	pool.on('error', (err) => console.error('[db] idle PostgreSQL client error:', err.message));
+	const db = drizzlePg(pool, { schema }) as unknown as Db;
+	return {
+		kind: 'postgres',
+		db,
+		async migrate() {
+			const client = await pool.connect();
+			try {
+				await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+				try {
+					await migratePg(drizzlePg(client, { schema }), { migrationsFolder: migrationsFolder() });
+				} finally {
+					await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+				}
+			} finally {
+				client.release();
+			}
+		},
+		async ping() {
+			await pool.query('select 1');
+		},
+		async close() {
+			await pool.end();
+		}
+	};
+}
+
+/** DATA_DIR value that keeps the embedded database in memory (tests). */
+export const IN_MEMORY = 'memory://';
+
+async function openPglite(dataDir: string): Promise<Database> {
+	let client: PGlite;
+	if (dataDir === IN_MEMORY) {
+		client = await PGlite.create();
+	} else {
+		fs.mkdirSync(dataDir, { recursive: true });
+		client = await PGlite.create(path.join(dataDir, 'pglite'));
+	}
+	const db = drizzlePglite(client, { schema }) as unknown as Db;
+	let closed = false;
+	return {
+		kind: 'pglite',
+		db,
+		async migrate() {
+			// PGlite is one connection in one process: nothing else can race the migrator.
+			await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsFolder() });
+		},
+		async ping() {
+			await client.query('select 1');
+		},
+		async close() {
+			if (closed) return;
+			closed = true;
+			await client.close();
+		}
+	};
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+	return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+}
+
+/*
+ * Exactly one database client per process. In production the SvelteKit bundle and the
+ * collaboration server are separate module graphs, and in dev Vite may evaluate this module
+ * more than once; a module-level variable would give each its own client, which PGlite
+ * (one process, one connection) cannot survive. globalThis is shared by all of them.
+ */
+const KEY = Symbol.for('gongjian.database');
+type Holder = { promise: Promise<Database> | null; instance: Database | null };
+function holder(): Holder {
+	const g = globalThis as unknown as Record<symbol, Holder | undefined>;
+	let h = g[KEY];
+	if (!h) {
+		h = { promise: null, instance: null };
+		g[KEY] = h;
+	}
+	return h;
+}
+
+/** Installs the process-wide database (done once by the process entry). */
+export function setDatabase(database: Database): void {
+	const h = holder();
+	h.instance = database;
+	h.promise = Promise.resolve(database);
+}
+
+export function clearDatabase(): void {
+	const h = holder();
+	h.instance = null;
+	h.promise = null;
+}
+
+/** The process-wide database, opened from the configuration on first use. */
+export async function database(): Promise<Database> {
+	const h = holder();
+	if (h.instance) return h.instance;
+	if (!h.promise) {
+		const { config } = await import('../config');
+		const c = config();
+		h.promise = openDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir }).then((d) => {
+			h.instance = d;
+			return d;
+		});
+	}
+	return h.promise;
+}
+
+/** Shorthand for the drizzle handle of the process-wide database. */
+export async function getDb(): Promise<Db> {
+	return (await database()).db;
+}
+
+export { sql };
