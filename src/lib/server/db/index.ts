@@ -111,12 +111,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * (one process, one connection) cannot survive. globalThis is shared by all of them.
  */
 const KEY = Symbol.for('gongjian.database');
-type Holder = { promise: Promise<Database> | null; instance: Database | null };
+type Holder = { promise: Promise<Database> | null; instance: Database | null; migrated: Promise<Database> | null };
 function holder(): Holder {
 	const g = globalThis as unknown as Record<symbol, Holder | undefined>;
 	let h = g[KEY];
 	if (!h) {
-		h = { promise: null, instance: null };
+		h = { promise: null, instance: null, migrated: null };
 		g[KEY] = h;
 	}
 	return h;
@@ -133,6 +133,21 @@ export function clearDatabase(): void {
 	const h = holder();
 	h.instance = null;
 	h.promise = null;
+	h.migrated = null;
+}
+
+/** The process-wide database, migrated exactly once per process. */
+export function migratedDatabase(): Promise<Database> {
+	const h = holder();
+	h.migrated ??= database().then(async (d) => {
+		await d.migrate();
+		return d;
+	});
+	h.migrated.catch(() => {
+		// Let a later call try again (e.g. the database was still starting).
+		h.migrated = null;
+	});
+	return h.migrated;
 }
 
 /** The process-wide database, opened from the configuration on first use. */

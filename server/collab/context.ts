@@ -1,0 +1,21 @@
+import type { Access } from '../../src/lib/domain/permissions';
+import type { SessionUser } from '../../src/lib/server/auth/session';
+
+/** Per-connection context, filled in by the upgrade handler and onAuthenticate. */
+export interface CollabContext {
+	/** Set at upgrade: the request carried an allowed Origin, so its cookie may be trusted. */
+	cookieAllowed: boolean;
+	user?: SessionUser;
+	access?: Access;
+}
+
+/** What Hocuspocus expects a hook to throw to refuse with a reason the provider receives. */
+export class Refusal extends Error {
+	constructor(
+		readonly reason: string,
+		readonly code = 4403
+	) {
+		super(reason);
+		this.name = 'Refusal';
+	}
+}

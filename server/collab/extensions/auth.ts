@@ -1,0 +1,44 @@
+import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
+import { atLeast } from '../../../src/lib/domain/permissions';
+import { CLOSE_REASONS } from '../../../src/lib/docs/closeReasons';
+import { parseDocName } from '../../../src/lib/docs/names';
+import type { Db } from '../../../src/lib/server/db';
+import { SESSION_COOKIE, validateSessionToken } from '../../../src/lib/server/auth/session';
+import { resolveDocAccess } from '../../../src/lib/server/docAccess';
+import { Refusal, type CollabContext } from '../context';
+
+function cookieValue(header: string | null, name: string): string | null {
+	if (!header) return null;
+	for (const part of header.split(';')) {
+		const eq = part.indexOf('=');
+		if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+	}
+	return null;
+}
+
+/**
+ * Who is connecting and what they may do with the document: a bearer token (the provider's
+ * `token`) or, for browsers whose Origin was checked at upgrade, the session cookie. Read and
+ * comment access is downgraded to a read-only connection; no access is refused.
+ */
+export class Auth implements Extension {
+	extensionName = 'auth';
+	priority = 1000;
+
+	constructor(private readonly db: () => Promise<Db>) {}
+
+	async onAuthenticate(data: onAuthenticatePayload<CollabContext>): Promise<Partial<CollabContext>> {
+		const ref = parseDocName(data.documentName);
+		if (!ref) throw new Refusal(CLOSE_REASONS.unknownDocument);
+		const db = await this.db();
+		const token = data.token || (data.context.cookieAllowed ? cookieValue(data.requestHeaders.get('cookie'), SESSION_COOKIE) : null);
+		if (!token) throw new Refusal(CLOSE_REASONS.unauthenticated, 4401);
+		const validated = await validateSessionToken(db, token);
+		if (!validated) throw new Refusal(CLOSE_REASONS.unauthenticated, 4401);
+		const access = await resolveDocAccess(db, validated.user, ref);
+		if (!access.found) throw new Refusal(CLOSE_REASONS.notFound, 4404);
+		if (access.access === 'none') throw new Refusal(CLOSE_REASONS.forbidden);
+		if (!atLeast(access.access, 'write')) data.connectionConfig.readOnly = true;
+		return { user: validated.user, access: access.access };
+	}
+}

@@ -1,0 +1,143 @@
+import type {
+	beforeSyncPayload,
+	beforeUnloadDocumentPayload,
+	Extension,
+	onChangePayload,
+	onLoadDocumentPayload,
+	onStoreDocumentPayload
+} from '@hocuspocus/server';
+import { CLOSE_CODES, CLOSE_REASONS } from '../../../src/lib/docs/closeReasons';
+import type { DocStore } from '../../../src/lib/server/docStore';
+import { checkUpdate } from '../../../src/lib/server/yjsUpdate';
+import { Refusal, type CollabContext } from '../context';
+
+const SYNC_STEP_2 = 1;
+const SYNC_UPDATE = 2;
+const LOAD_ORIGIN = Symbol('persistence-load');
+
+export interface PersistenceOptions {
+	/** How long an append may keep failing before the connection is closed (the client resyncs later). */
+	appendGiveUpMs?: number;
+	log?: (message: string, err?: unknown) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * "Acknowledged" means "stored". Every update a client sends is validated and appended to
+ * the update log in beforeSync, which Hocuspocus awaits before it applies and acknowledges
+ * the update. While the database is unreachable the append is retried, so the client's
+ * edit stays unacknowledged ("not saved") rather than acknowledged and lost.
+ */
+export class Persistence implements Extension {
+	extensionName = 'persistence';
+	// After auth, before everything that might look at the applied update.
+	priority = 500;
+	private readonly pending = new Map<string, Set<Promise<void>>>();
+	private readonly giveUpMs: number;
+	private readonly log: (message: string, err?: unknown) => void;
+
+	constructor(
+		private readonly store: () => Promise<DocStore>,
+		options: PersistenceOptions = {}
+	) {
+		this.giveUpMs = options.appendGiveUpMs ?? 60_000;
+		this.log = options.log ?? ((m, e) => console.error(`[persistence] ${m}`, e ?? ''));
+	}
+
+	async onLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
+		const store = await this.store();
+		// A load failure propagates: Hocuspocus then refuses the connection and never stores
+		// the empty document, and our stores only ever append, so nothing can be overwritten.
+		await store.loadInto(documentName, document, LOAD_ORIGIN);
+	}
+
+	async beforeSync(data: beforeSyncPayload<CollabContext>): Promise<void> {
+		if (data.type !== SYNC_STEP_2 && data.type !== SYNC_UPDATE) return;
+		// Hocuspocus refuses read-only connections' updates itself; never store them.
+		if (data.connection.readOnly) return;
+		const check = checkUpdate(data.payload);
+		if (!check.ok) {
+			this.log(`refused an update for ${data.documentName} from ${data.context.user?.username ?? 'unknown'}: ${check.reason}`);
+			throw new Refusal(CLOSE_REASONS.invalidUpdate, CLOSE_CODES.invalidUpdate);
+		}
+		if (check.empty) return;
+		await this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs));
+	}
+
+	/** Changes made on the server (not by a client connection) are logged here. */
+	async onChange(data: onChangePayload<CollabContext>): Promise<void> {
+		if (data.connection || data.transactionOrigin === LOAD_ORIGIN) return;
+		const origin = data.transactionOrigin as { source?: string } | null;
+		// Updates relayed from other instances were stored by the instance that received them.
+		if (origin && typeof origin === 'object' && origin.source === 'redis') return;
+		// Hocuspocus does not await onChange, so nothing may be thrown from here; a server-side
+		// change is retried for as long as the process lives and beforeUnloadDocument keeps
+		// the document in memory meanwhile.
+		try {
+			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.update, Number.POSITIVE_INFINITY));
+		} catch (err) {
+			this.log(`lost track of a server-side change to ${data.documentName}`, err);
+		}
+	}
+
+	async onStoreDocument({ documentName }: onStoreDocumentPayload): Promise<void> {
+		const store = await this.store();
+		await this.waitPending(documentName);
+		await store.compact(documentName);
+	}
+
+	async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload): Promise<void> {
+		if (this.pending.get(documentName)?.size) {
+			// Throwing keeps the document in memory until its changes are in the log.
+			throw new Error(`${documentName} still has unstored changes`);
+		}
+	}
+
+	/** Resolves when every append in flight has finished (graceful shutdown). */
+	async drain(): Promise<void> {
+		const all = [...this.pending.values()].flatMap((s) => [...s]);
+		await Promise.allSettled(all);
+		await (await this.store()).drain();
+	}
+
+	private async waitPending(documentName: string): Promise<void> {
+		const set = this.pending.get(documentName);
+		if (set?.size) await Promise.allSettled([...set]);
+	}
+
+	private async track(documentName: string, work: Promise<void>): Promise<void> {
+		let set = this.pending.get(documentName);
+		if (!set) {
+			set = new Set();
+			this.pending.set(documentName, set);
+		}
+		set.add(work);
+		try {
+			await work;
+		} finally {
+			set.delete(work);
+			if (set.size === 0) this.pending.delete(documentName);
+		}
+	}
+
+	private async appendWithRetry(documentName: string, update: Uint8Array, giveUpMs: number): Promise<void> {
+		const store = await this.store();
+		const started = Date.now();
+		let delay = 100;
+		for (let attempt = 1; ; attempt++) {
+			try {
+				await store.append(documentName, update);
+				if (attempt > 1) this.log(`stored an update for ${documentName} after ${attempt} attempts`);
+				return;
+			} catch (err) {
+				if (attempt === 1) this.log(`could not store an update for ${documentName}, retrying:`, (err as Error).message);
+				if (Date.now() - started > giveUpMs) {
+					throw new Refusal(CLOSE_REASONS.storageUnavailable, CLOSE_CODES.storageUnavailable);
+				}
+				await sleep(delay);
+				delay = Math.min(delay * 2, 2000);
+			}
+		}
+	}
+}

@@ -1,0 +1,55 @@
+import { Hocuspocus } from '@hocuspocus/server';
+import type { Database } from '../../src/lib/server/db';
+import { DocStore } from '../../src/lib/server/docStore';
+import type { CollabContext } from './context';
+import { Auth } from './extensions/auth';
+import { Persistence } from './extensions/persistence';
+import { Presence } from './extensions/presence';
+import { createUpgradeHandler } from './upgrade';
+
+export interface CollaborationOptions {
+	database: Database;
+	origin: string | null;
+	/** Milliseconds of quiet before a document's log is compacted into its snapshot. */
+	compactAfterMs?: number;
+}
+
+export interface Collaboration {
+	hocuspocus: Hocuspocus<CollabContext>;
+	handleUpgrade: ReturnType<typeof createUpgradeHandler>['handle'];
+	/** Closes every connection, waits for every pending write, unloads documents. */
+	shutdown(): Promise<void>;
+}
+
+/** The collaboration server's composition root: one extension per concern, in order. */
+export function createCollaboration(options: CollaborationOptions): Collaboration {
+	const store = new DocStore(options.database.db);
+	const persistence = new Persistence(async () => store);
+	const hocuspocus = new Hocuspocus<CollabContext>({
+		name: 'gongjian',
+		quiet: true,
+		// Stores only compact (every edit is already in the log), so they may wait.
+		debounce: options.compactAfterMs ?? 5_000,
+		maxDebounce: (options.compactAfterMs ?? 5_000) * 6,
+		extensions: [new Auth(async () => options.database.db), persistence, new Presence()]
+	});
+	const upgrade = createUpgradeHandler(hocuspocus, { origin: options.origin });
+
+	let shuttingDown: Promise<void> | null = null;
+	return {
+		hocuspocus,
+		handleUpgrade: upgrade.handle,
+		shutdown() {
+			shuttingDown ??= (async () => {
+				hocuspocus.closeConnections();
+				await persistence.drain();
+				hocuspocus.flushPendingStores();
+				// Stores run on the debouncer; give them a moment to finish compacting.
+				const deadline = Date.now() + 3_000;
+				while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+				await upgrade.close();
+			})();
+			return shuttingDown;
+		}
+	};
+}

@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Hocuspocus } from '@hocuspocus/server';
+import { WebSocketServer, type RawData } from 'ws';
+import type { CollabContext } from './context';
+
+export const COLLAB_PATH = '/collab';
+/** Large enough for a long document's first sync, small enough that one client cannot exhaust memory. */
+export const MAX_PAYLOAD = 4 * 1024 * 1024;
+
+export interface UpgradeOptions {
+	/** The configured ORIGIN; when null, a browser's Origin must match the Host it connected to. */
+	origin: string | null;
+	maxPayload?: number;
+}
+
+export function originAllowed(origin: string, host: string | undefined, configured: string | null): boolean {
+	if (configured) return origin === configured;
+	try {
+		return host !== undefined && new URL(origin).host === host;
+	} catch {
+		return false;
+	}
+}
+
+function toUint8Array(data: RawData): Uint8Array {
+	if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+	if (data instanceof ArrayBuffer) return new Uint8Array(data);
+	return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+	socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+}
+
+/**
+ * Turns `upgrade` events on /collab into Hocuspocus connections. Returns a handler that
+ * answers true when it took the request (so the dev server's other sockets, like Vite's HMR,
+ * are left alone).
+ */
+export function createUpgradeHandler(hocuspocus: Hocuspocus<CollabContext>, options: UpgradeOptions) {
+	const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? MAX_PAYLOAD });
+
+	const handle = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+		const url = new URL(req.url ?? '/', 'http://localhost');
+		if (url.pathname !== COLLAB_PATH) return false;
+		const origin = req.headers.origin;
+		// Browsers always send Origin on WebSocket upgrades; a foreign one is a cross-site
+		// attempt to ride the user's cookie.
+		if (origin !== undefined && !originAllowed(origin, req.headers.host, options.origin)) {
+			refuse(socket, 403, 'Forbidden');
+			return true;
+		}
+		wss.handleUpgrade(req, socket, head, (ws) => {
+			const headers = new Headers();
+			for (const [name, value] of Object.entries(req.headers)) {
+				if (typeof value === 'string') headers.set(name, value);
+				else if (Array.isArray(value)) headers.set(name, value.join(', '));
+			}
+			const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { headers });
+			const connection = hocuspocus.handleConnection(ws, request, { cookieAllowed: origin !== undefined });
+			ws.on('message', (data) => connection.handleMessage(toUint8Array(data)));
+			ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+			ws.on('error', (err) => console.error('[collab] websocket error:', err.message));
+		});
+		return true;
+	};
+
+	return {
+		handle,
+		close: () => new Promise<void>((resolve) => wss.close(() => resolve())),
+		clients: () => wss.clients.size
+	};
+}

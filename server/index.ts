@@ -1,0 +1,63 @@
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createCollaboration } from './collab';
+import { prepare } from './startup';
+
+/*
+ * The production process: one HTTP server on one port. Requests go to SvelteKit's
+ * adapter-node handler; WebSocket upgrades on /collab go to Hocuspocus.
+ */
+
+process.on('unhandledRejection', (reason) => {
+	console.error('[process] unhandled rejection:', reason);
+});
+
+const started = Date.now();
+const { config, database } = await prepare();
+
+type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
+const buildDir = path.resolve(process.env.BUILD_DIR ?? 'build');
+const { handler } = (await import(pathToFileURL(path.join(buildDir, 'handler.js')).href)) as { handler: NodeHandler };
+
+const collab = createCollaboration({ database, origin: config.origin });
+
+const server = http.createServer((req, res) => {
+	handler(req, res, () => {
+		res.statusCode = 404;
+		res.end('Not found');
+	});
+});
+server.on('upgrade', (req, socket, head) => {
+	if (!collab.handleUpgrade(req, socket, head)) socket.destroy();
+});
+
+server.listen(config.port, config.host, () => {
+	const address = server.address();
+	const port = typeof address === 'object' && address ? address.port : config.port;
+	console.log(`gongjian listening on http://${config.host}:${port} (${database.kind}, ready in ${Date.now() - started} ms)`);
+});
+
+let stopping = false;
+async function stop(signal: string) {
+	if (stopping) return;
+	stopping = true;
+	console.log(`${signal}: shutting down`);
+	const force = setTimeout(() => {
+		console.error('shutdown took longer than 10 s; exiting');
+		process.exit(1);
+	}, 10_000);
+	try {
+		server.close();
+		await collab.shutdown();
+		server.closeAllConnections();
+		await database.close();
+		clearTimeout(force);
+		process.exit(0);
+	} catch (err) {
+		console.error('shutdown failed:', err);
+		process.exit(1);
+	}
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

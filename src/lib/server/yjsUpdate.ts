@@ -1,0 +1,36 @@
+import * as Y from 'yjs';
+
+export const MAX_UPDATE_BYTES = 2 * 1024 * 1024;
+
+export type UpdateCheck = { ok: true; empty: boolean } | { ok: false; reason: string };
+
+/**
+ * Decides whether a client's V1 update may be stored and applied.
+ *
+ * Decoding is not enough: some updates decode and apply cleanly and only then make every
+ * later encode of the document throw (shared/fixtures/yjs/poison-v1.bin). So the update is
+ * applied to an empty scratch document that is then encoded; an update that breaks the
+ * scratch copy never reaches the live document or the log.
+ */
+export function checkUpdate(update: Uint8Array): UpdateCheck {
+	if (update.byteLength > MAX_UPDATE_BYTES) return { ok: false, reason: `update too large (${update.byteLength} bytes)` };
+	let empty: boolean;
+	try {
+		const decoded = Y.decodeUpdate(update);
+		empty = decoded.structs.length === 0 && decoded.ds.clients.size === 0;
+	} catch (err) {
+		return { ok: false, reason: `undecodable update: ${(err as Error).message}` };
+	}
+	if (empty) return { ok: true, empty };
+	const scratch = new Y.Doc();
+	try {
+		Y.applyUpdate(scratch, update);
+		Y.encodeStateAsUpdate(scratch);
+		Y.encodeStateVector(scratch);
+	} catch (err) {
+		return { ok: false, reason: `update breaks the document: ${(err as Error).message}` };
+	} finally {
+		scratch.destroy();
+	}
+	return { ok: true, empty };
+}

@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as encoding from 'lib0/encoding';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { addAgendaItem, agendaDocName, agendaItems, itemText, readAgenda } from '../../src/lib/docs/agenda';
+import { DocStore } from '../../src/lib/server/docStore';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
+import { startCollabServer } from '../helpers/collabServer';
+import { connect, waitAcked, waitFor, waitSynced, type TestClient } from '../helpers/provider';
+
+let database: TestDatabase;
+let server: Awaited<ReturnType<typeof startCollabServer>>;
+let fx: CommitteeFixture;
+let name: string;
+const clients: TestClient[] = [];
+
+function client(token: string | null, docName = name): TestClient {
+	const c = connect(server.url, docName, token);
+	clients.push(c);
+	return c;
+}
+
+beforeAll(async () => {
+	database = await createTestDatabase();
+	fx = await createCommitteeFixture(database.db);
+	name = agendaDocName(fx.meetingId);
+	server = await startCollabServer(database, { origin: 'http://app.test' });
+});
+
+afterAll(async () => {
+	for (const c of clients) c.destroy();
+	await server?.stop();
+	await database?.destroy();
+});
+
+/** The document as the database holds it (snapshot + log), independent of compaction. */
+async function stored(): Promise<Y.Doc> {
+	const doc = new Y.Doc();
+	await new DocStore(database.db).loadInto(name, doc, null);
+	return doc;
+}
+const storedVector = async () => Buffer.from(Y.encodeStateVector(await stored())).toString('hex');
+
+/** Sends a raw sync message carrying `payload` as a Yjs update, bypassing the provider's encoder. */
+function sendRawUpdate(c: TestClient, payload: Uint8Array) {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarString(encoder, name);
+	encoding.writeVarUint(encoder, 0); // MessageType.Sync
+	encoding.writeVarUint(encoder, 2); // messageYjsUpdate
+	encoding.writeVarUint8Array(encoder, payload);
+	c.socket.send(encoding.toUint8Array(encoder));
+}
+
+describe('live agenda over real providers', () => {
+	it('two editors converge, keystrokes in the same field merged', async () => {
+		const a = client(fx.people.convener.token);
+		const b = client(fx.people.member.token);
+		await Promise.all([waitSynced(a), waitSynced(b)]);
+		const id = addAgendaItem(a.doc, { title: '传达上级精神', presenter: '张书记', durationMinutes: 15 });
+		await waitFor(() => readAgenda(b.doc).some((i) => i.id === id), 'item to reach b');
+		const itemA = agendaItems(a.doc).get(id)!;
+		const itemB = agendaItems(b.doc).get(id)!;
+		// Both type into the same title at the same time.
+		itemText(itemA, 'title').insert(0, '一、');
+		itemText(itemB, 'title').insert(itemText(itemB, 'title').length, '（会议纪要）');
+		await Promise.all([waitAcked(a), waitAcked(b)]);
+		await waitFor(() => readAgenda(a.doc)[0]?.title === readAgenda(b.doc)[0]?.title, 'convergence');
+		expect(readAgenda(a.doc)[0]!.title).toBe('一、传达上级精神（会议纪要）');
+		addAgendaItem(b.doc, { title: '研究需求清单' });
+		await waitAcked(b);
+		await waitFor(() => readAgenda(a.doc).length === 2, 'second item');
+		expect(readAgenda(await stored()).map((i) => i.title)).toEqual(['一、传达上级精神（会议纪要）', '研究需求清单']);
+	});
+
+	it("applies and stores nothing of an observer's edits", async () => {
+		const observer = client(fx.people.observer.token);
+		const writer = client(fx.people.recorder.token);
+		await Promise.all([waitSynced(observer), waitSynced(writer)]);
+		expect(observer.provider.authorizedScope).toBe('readonly');
+		const before = await storedVector();
+		addAgendaItem(observer.doc, { title: '列席者不应写入' });
+		await new Promise((r) => setTimeout(r, 300));
+		expect(readAgenda(writer.doc).some((i) => i.title === '列席者不应写入')).toBe(false);
+		expect(await storedVector()).toBe(before);
+		// A fresh reader loads from the database: nothing of it there either.
+		const fresh = client(fx.people.convener.token);
+		await waitSynced(fresh);
+		expect(readAgenda(fresh.doc).some((i) => i.title === '列席者不应写入')).toBe(false);
+	});
+
+	it('refuses outsiders and unauthenticated clients with a clear reason', async () => {
+		const outsider = client(fx.people.outsider.token);
+		const anonymous = client('not-a-token');
+		const unknownDoc = client(fx.people.convener.token, 'agenda/not-a-uuid');
+		const missing = client(fx.people.convener.token, agendaDocName('00000000-0000-4000-8000-000000000000'));
+		await waitFor(() => outsider.refusals.length > 0, 'outsider refusal');
+		await waitFor(() => anonymous.refusals.length > 0, 'anonymous refusal');
+		await waitFor(() => unknownDoc.refusals.length > 0, 'unknown document refusal');
+		await waitFor(() => missing.refusals.length > 0, 'missing meeting refusal');
+		expect(outsider.refusals[0]).toBe('forbidden');
+		expect(anonymous.refusals[0]).toBe('unauthenticated');
+		expect(unknownDoc.refusals[0]).toBe('unknown-document');
+		expect(missing.refusals[0]).toBe('not-found');
+		expect(outsider.provider.isSynced).toBe(false);
+	});
+
+	it('lets the administrator edit any committee document', async () => {
+		const admin = client(fx.people.admin.token);
+		await waitSynced(admin);
+		expect(admin.provider.authorizedScope).toBe('read-write');
+	});
+
+	for (const fixture of ['malformed', 'poison-v1.bin', 'hang-v2.bin']) {
+		it(`closes the connection that sends a ${fixture} update, stores nothing, others keep working`, async () => {
+			const bad = client(fx.people.member.token);
+			const good = client(fx.people.convener.token);
+			const watcher = client(fx.people.recorder.token);
+			await Promise.all([waitSynced(bad), waitSynced(good), waitSynced(watcher)]);
+			const before = await storedVector();
+			const payload =
+				fixture === 'malformed'
+					? new Uint8Array([1, 2, 3, 4, 5, 200, 200, 200])
+					: new Uint8Array(fs.readFileSync(path.resolve('..', 'shared', 'fixtures', 'yjs', fixture)));
+			sendRawUpdate(bad, payload);
+			await waitFor(() => bad.closes.some((c) => c.reason === 'invalid-update'), 'bad client to be closed', 5000);
+			expect(await storedVector()).toBe(before);
+			const id = addAgendaItem(good.doc, { title: `坏消息之后仍可编辑 ${fixture}` });
+			await waitAcked(good);
+			await waitFor(() => readAgenda(watcher.doc).some((i) => i.id === id), 'good edit to reach watcher');
+			expect(readAgenda(await stored()).some((i) => i.id === id)).toBe(true);
+		});
+	}
+
+	it('checks Origin on browser upgrades and accepts the cookie only from an allowed Origin', async () => {
+		const tryUpgrade = (headers: Record<string, string>) =>
+			new Promise<number | 'open'>((resolve) => {
+				const ws = new WebSocket(server.url, { headers });
+				ws.on('open', () => {
+					ws.close();
+					resolve('open');
+				});
+				ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+				ws.on('error', () => undefined);
+			});
+		expect(await tryUpgrade({ origin: 'http://evil.test', cookie: `gj_session=${fx.people.convener.token}` })).toBe(403);
+		expect(await tryUpgrade({ origin: 'http://app.test' })).toBe('open');
+	});
+});
