@@ -18,6 +18,7 @@ export default defineConfig({
 				test: {
 					name: 'collab',
 					include: ['tests/collab/**/*.test.ts'],
+					globalSetup: ['tests/helpers/buildOnce.ts'],
 					environment: 'node',
 					testTimeout: 180_000,
 					hookTimeout: 120_000,
@@ -28,6 +29,7 @@ export default defineConfig({
 				test: {
 					name: 'e2e',
 					include: ['tests/e2e/**/*.test.ts'],
+					globalSetup: ['tests/helpers/buildOnce.ts'],
 					environment: 'node',
 					testTimeout: 180_000,
 					hookTimeout: 180_000,

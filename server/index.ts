@@ -16,6 +16,16 @@ process.on('unhandledRejection', (reason) => {
 const started = Date.now();
 const { config, database } = await prepare();
 
+/*
+ * adapter-node assumes https when it is not told the origin, and SvelteKit's CSRF check
+ * would then refuse every form posted to a plain http://127.0.0.1:3000. Unless the operator
+ * configured ORIGIN (or a proxy's PROTOCOL_HEADER), tell it the truth about this socket
+ * through a header we set ourselves on every request (overwriting any the client sent).
+ */
+const OWN_PROTOCOL_HEADER = 'x-gongjian-protocol';
+const ownProtocolHeader = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
+if (ownProtocolHeader) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
+
 type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
 const buildDir = path.resolve(process.env.BUILD_DIR ?? 'build');
 const { handler } = (await import(pathToFileURL(path.join(buildDir, 'handler.js')).href)) as { handler: NodeHandler };
@@ -23,6 +33,7 @@ const { handler } = (await import(pathToFileURL(path.join(buildDir, 'handler.js'
 const collab = createCollaboration({ database, origin: config.origin });
 
 const server = http.createServer((req, res) => {
+	if (ownProtocolHeader) req.headers[OWN_PROTOCOL_HEADER] = 'http';
 	handler(req, res, () => {
 		res.statusCode = 404;
 		res.end('Not found');

@@ -1,5 +1,5 @@
-import { en } from './en';
-import { zhCN, type MessageKey } from './zh-CN';
+import { en } from './en/index';
+import { zhCN, type MessageKey } from './zh-CN/index';
 
 export type { MessageKey };
 export const LOCALES = ['zh-CN', 'en'] as const;

@@ -1,4 +1,4 @@
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray } from 'drizzle-orm';
 import type { Db, DbOrTx } from './db';
 import { committees, meetingKinds, meetings, type MeetingKind, type MeetingState } from './db/schema';
 import { recordAudit } from './audit';
@@ -125,4 +125,17 @@ export async function listMeetings(db: DbOrTx, committeeId: string, page = 1, pa
 
 export function isUuid(value: string): boolean {
 	return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+/** The next meetings of the given committees, soonest first. */
+export async function upcomingMeetings(db: DbOrTx, committeeIds: string[], now = new Date(), limit = 10): Promise<(Meeting & { committeeName: string })[]> {
+	if (committeeIds.length === 0) return [];
+	const rows = await db
+		.select({ meeting: meetings, committeeName: committees.name })
+		.from(meetings)
+		.innerJoin(committees, eq(committees.id, meetings.committeeId))
+		.where(and(inArray(meetings.committeeId, committeeIds), gte(meetings.startsAt, new Date(now.getTime() - 12 * 60 * 60 * 1000))))
+		.orderBy(asc(meetings.startsAt))
+		.limit(limit);
+	return rows.map((r) => ({ ...toMeeting(r.meeting), committeeName: r.committeeName }));
 }

@@ -1,0 +1,103 @@
+import { HocuspocusProvider } from '@hocuspocus/provider';
+import * as Y from 'yjs';
+
+export type ConnectionState = 'connecting' | 'connected' | 'offline';
+
+export interface PresentUser {
+	clientId: number;
+	id: string;
+	name: string;
+	colour: string;
+	readOnly: boolean;
+	focus: { itemId: string; field: string } | null;
+	isMe: boolean;
+}
+
+/**
+ * One live document in the browser: the Yjs doc, its provider and the states the page shows
+ * (connection, saving, who is here). A rune class, created per page, never at module level.
+ */
+export class LiveDocument {
+	readonly doc = new Y.Doc();
+	readonly provider: HocuspocusProvider;
+	connection = $state<ConnectionState>('connecting');
+	synced = $state(false);
+	unsynced = $state(0);
+	readOnly = $state(false);
+	/** Why the server refused or closed the connection (a collab.reason.* key suffix). */
+	refusal = $state<string | null>(null);
+	people = $state<PresentUser[]>([]);
+
+	constructor(name: string, me: { id: string; name: string }) {
+		const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab`;
+		this.provider = new HocuspocusProvider({
+			url,
+			name,
+			document: this.doc,
+			// The session cookie authenticates; the server checks the Origin of the upgrade.
+			token: null,
+			onStatus: ({ status }) => {
+				this.connection = status === 'connected' ? 'connected' : status === 'connecting' ? 'connecting' : 'offline';
+			},
+			onSynced: ({ state }) => {
+				this.synced = state;
+			},
+			onUnsyncedChanges: ({ number }) => {
+				this.unsynced = number;
+			},
+			onAuthenticated: ({ scope }) => {
+				this.readOnly = scope === 'readonly';
+				this.refusal = null;
+			},
+			onAuthenticationFailed: ({ reason }) => {
+				this.refusal = reason;
+				// A refusal will not change by retrying.
+				this.provider.disconnect();
+			},
+			onClose: ({ event }) => {
+				if (event.reason && event.reason !== 'provider_initiated' && event.code === 1000 && /^[a-z-]+$/.test(event.reason)) {
+					if (event.reason === 'invalid-update') this.refusal = event.reason;
+				}
+			},
+			onAwarenessChange: () => this.refreshPeople()
+		});
+		this.provider.setAwarenessField('user', { id: me.id, name: me.name });
+		this.refreshPeople();
+	}
+
+	get saveState(): 'saving' | 'saved' | 'offline' | 'connecting' {
+		if (this.connection === 'offline') return 'offline';
+		if (!this.synced) return 'connecting';
+		return this.unsynced > 0 ? 'saving' : 'saved';
+	}
+
+	setFocus(focus: { itemId: string; field: string } | null): void {
+		this.provider.setAwarenessField('focus', focus);
+	}
+
+	private refreshPeople(): void {
+		const awareness = this.provider.awareness;
+		if (!awareness) return;
+		const list: PresentUser[] = [];
+		awareness.getStates().forEach((state, clientId) => {
+			const user = state.user as { id?: string; name?: string; colour?: string; readOnly?: boolean } | undefined;
+			if (!user?.id) return;
+			const focus = state.focus as { itemId?: string; field?: string } | null | undefined;
+			list.push({
+				clientId,
+				id: user.id,
+				name: user.name ?? '',
+				colour: user.colour ?? '#5b636e',
+				readOnly: user.readOnly ?? false,
+				focus: focus?.itemId && focus.field ? { itemId: focus.itemId, field: focus.field } : null,
+				isMe: clientId === this.doc.clientID
+			});
+		});
+		this.people = list;
+	}
+
+	destroy(): void {
+		this.provider.destroy();
+		this.doc.destroy();
+	}
+}

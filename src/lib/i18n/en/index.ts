@@ -1,0 +1,6 @@
+import type { MessageKey } from '../zh-CN';
+import { admin } from './admin';
+import { common } from './common';
+import { meeting } from './meeting';
+
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin };

@@ -1,0 +1,3 @@
+export const admin = {
+	'admin.title': '组织管理'
+} as const;

@@ -1,0 +1,7 @@
+import { common } from './common';
+import { meeting } from './meeting';
+import { admin } from './admin';
+
+/** The reference catalogue: every key exists here first; other locales must match it. */
+export const zhCN = { ...common, ...meeting, ...admin } as const;
+export type MessageKey = keyof typeof zhCN;

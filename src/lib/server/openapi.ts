@@ -1,0 +1,187 @@
+/** The OpenAPI description of /api/v1, served at /api/v1/openapi.json. Keep it beside the routes it describes. */
+const error = {
+	type: 'object',
+	required: ['error'],
+	properties: {
+		error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } }
+	}
+};
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+
+const meeting = {
+	type: 'object',
+	required: ['id', 'committeeId', 'title', 'kind', 'state', 'startsAt', 'place', 'onlineLink', 'createdAt'],
+	properties: {
+		id: { type: 'string', format: 'uuid' },
+		committeeId: { type: 'string', format: 'uuid' },
+		title: { type: 'string', maxLength: 200 },
+		kind: { type: 'string', enum: ['regular', 'special'], description: 'regular = 例会, special = 专题会议' },
+		state: { type: 'string', enum: ['scheduled', 'in_progress', 'review', 'finalized'] },
+		startsAt: { type: 'string', format: 'date-time' },
+		place: { type: 'string' },
+		onlineLink: { type: 'string' },
+		createdAt: { type: 'string', format: 'date-time' }
+	}
+};
+
+export const openApiDocument = {
+	openapi: '3.1.0',
+	info: {
+		title: 'gongjian (共建会议工作台) API',
+		version: '1',
+		description: 'Committees, meetings and agendas of regional party-building joint committees. Authenticate with POST /sessions, then send Authorization: Bearer <token>. The same token authenticates the collaboration WebSocket (/collab, Hocuspocus protocol) as the provider\'s token.'
+	},
+	servers: [{ url: '/api/v1' }],
+	components: {
+		securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+		schemas: {
+			Error: error,
+			Meeting: meeting,
+			Committee: {
+				type: 'object',
+				properties: {
+					id: { type: 'string', format: 'uuid' },
+					kind: { type: 'string', enum: ['community', 'street'], description: 'community = 社区大党委, street = 街道大工委' },
+					name: { type: 'string' },
+					streetName: { type: 'string' },
+					communityName: { type: ['string', 'null'] },
+					memberCount: { type: 'integer' },
+					role: { type: ['string', 'null'], enum: ['convener', 'recorder', 'member', 'part_time', 'observer', null] }
+				}
+			},
+			AgendaItem: {
+				type: 'object',
+				properties: {
+					id: { type: 'string' },
+					title: { type: 'string' },
+					presenter: { type: 'string' },
+					durationMinutes: { type: 'integer' },
+					notes: { type: 'string' }
+				}
+			}
+		}
+	},
+	security: [{ bearer: [] }],
+	paths: {
+		'/sessions': {
+			post: {
+				summary: 'Sign in and get a bearer token',
+				security: [],
+				requestBody: {
+					required: true,
+					content: {
+						'application/json': {
+							schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } }
+						}
+					}
+				},
+				responses: {
+					'201': {
+						description: 'Signed in',
+						content: {
+							'application/json': {
+								schema: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }
+							}
+						}
+					},
+					'400': errorResponse('Malformed body'),
+					'401': errorResponse('Wrong username or password'),
+					'429': errorResponse('Too many failed attempts for this account or address; see Retry-After')
+				}
+			}
+		},
+		'/sessions/current': {
+			delete: { summary: 'Sign the calling token out', responses: { '204': { description: 'Signed out' }, '401': errorResponse('No valid token') } }
+		},
+		'/committees': {
+			get: {
+				summary: 'Committees the caller belongs to (all of them for administrators)',
+				responses: {
+					'200': {
+						description: 'Committees',
+						content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Committee' } } } } } }
+					},
+					'401': errorResponse('No valid token')
+				}
+			}
+		},
+		'/committees/{id}/meetings': {
+			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+			get: {
+				summary: 'Meetings of a committee, newest first',
+				parameters: [
+					{ name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
+					{ name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } }
+				],
+				responses: {
+					'200': {
+						description: 'A page of meetings',
+						content: {
+							'application/json': {
+								schema: {
+									type: 'object',
+									properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Meeting' } }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' } }
+								}
+							}
+						}
+					},
+					'400': errorResponse('Bad paging parameters'),
+					'401': errorResponse('No valid token'),
+					'404': errorResponse('No such committee, or not a member')
+				}
+			},
+			post: {
+				summary: 'Schedule a meeting (convener, recorder or administrator)',
+				requestBody: {
+					required: true,
+					content: {
+						'application/json': {
+							schema: {
+								type: 'object',
+								required: ['title', 'kind', 'startsAt'],
+								properties: {
+									title: { type: 'string', maxLength: 200 },
+									kind: { type: 'string', enum: ['regular', 'special'] },
+									startsAt: { type: 'string', format: 'date-time', description: 'ISO 8601 with offset, e.g. 2026-12-01T14:30:00+08:00' },
+									place: { type: 'string', maxLength: 200 },
+									onlineLink: { type: 'string', description: 'http(s) URL' }
+								}
+							}
+						}
+					}
+				},
+				responses: {
+					'201': { description: 'Scheduled', content: { 'application/json': { schema: { $ref: '#/components/schemas/Meeting' } } } },
+					'400': errorResponse('Invalid fields (error.fields names each)'),
+					'401': errorResponse('No valid token'),
+					'403': errorResponse('Not allowed to schedule meetings in this committee'),
+					'404': errorResponse('No such committee, or not a member'),
+					'415': errorResponse('Body is not JSON')
+				}
+			}
+		},
+		'/meetings/{id}': {
+			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+			get: {
+				summary: 'A meeting with its agenda as stored',
+				responses: {
+					'200': {
+						description: 'The meeting',
+						content: {
+							'application/json': {
+								schema: {
+									allOf: [
+										{ $ref: '#/components/schemas/Meeting' },
+										{ type: 'object', properties: { committeeName: { type: 'string' }, agenda: { type: 'array', items: { $ref: '#/components/schemas/AgendaItem' } } } }
+									]
+								}
+							}
+						}
+					},
+					'401': errorResponse('No valid token'),
+					'404': errorResponse('No such meeting, or not a member of its committee')
+				}
+			}
+		}
+	}
+} as const;
