@@ -1,10 +1,10 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, ne, sql } from 'drizzle-orm';
 import { alias, type SelectedFields } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from './db';
 import { committees, communities, meetings, memberships, streets, units, users, type CommitteeKind } from './db/schema';
 import { COMMITTEE_ROLES, isCommitteeRole, type CommitteeRole } from '../domain/roles';
 import { recordAudit } from './audit';
-import { DomainError, NAME_MAX, checkName, compareNames, type MessageParams } from './organisation';
+import { DomainError, NAME_MAX, UNIQUE_VIOLATION, checkName, compareNames, sqlState, type MessageParams } from './organisation';
 
 /*
  * Committees (社区大党委 / 街道大工委) and who sits in them. Membership changes are audited
@@ -78,7 +78,6 @@ const summaryFields = {
 	streetId: sql<string>`coalesce(${streets.id}, ${communityStreet.id})`,
 	streetName: sql<string>`coalesce(${streets.name}, ${communityStreet.name})`,
 	districtId: sql<string>`coalesce(${streets.districtId}, ${communityStreet.districtId})`,
-	memberCount: sql<number>`(select count(*) from ${memberships} where ${memberships.committeeId} = ${committees.id})`.mapWith(Number),
 	createdAt: committees.createdAt
 };
 
@@ -97,21 +96,32 @@ function hierarchical(a: CommitteeSummary, b: CommitteeSummary): number {
 	return compareNames(a.streetName, b.streetName) || (a.kind === b.kind ? 0 : a.kind === 'street' ? -1 : 1) || compareNames(a.name, b.name);
 }
 
+async function withMemberCounts<T extends { id: string }>(db: DbOrTx, rows: T[]): Promise<(T & { memberCount: number })[]> {
+	if (rows.length === 0) return [];
+	const counts = await db
+		.select({ committeeId: memberships.committeeId, n: count() })
+		.from(memberships)
+		.where(inArray(memberships.committeeId, rows.map((r) => r.id)))
+		.groupBy(memberships.committeeId);
+	const byId = new Map(counts.map((c) => [c.committeeId, c.n]));
+	return rows.map((r) => ({ ...r, memberCount: byId.get(r.id) ?? 0 }));
+}
+
 export async function listCommittees(db: DbOrTx): Promise<CommitteeSummary[]> {
-	const rows = await selectSummaries(db, {});
+	const rows = await withMemberCounts(db, await selectSummaries(db, {}));
 	return rows.sort(hierarchical);
 }
 
 export async function listCommitteesForUser(db: DbOrTx, userId: string): Promise<UserCommittee[]> {
-	const rows = await selectSummaries(db, { role: memberships.role, unitId: memberships.unitId }).innerJoin(
+	const seats = await selectSummaries(db, { role: memberships.role, unitId: memberships.unitId }).innerJoin(
 		memberships,
 		and(eq(memberships.committeeId, committees.id), eq(memberships.userId, userId))
 	);
-	return rows.sort(hierarchical);
+	return (await withMemberCounts(db, seats)).sort(hierarchical);
 }
 
 export async function getCommittee(db: DbOrTx, id: string): Promise<CommitteeSummary | null> {
-	const [row] = await selectSummaries(db, {}).where(eq(committees.id, id)).limit(1);
+	const [row] = await withMemberCounts(db, await selectSummaries(db, {}).where(eq(committees.id, id)).limit(1));
 	return row ?? null;
 }
 
@@ -127,8 +137,8 @@ function validCommitteeName(raw: string): string {
 }
 
 /*
- * Nothing in the schema makes committee names unique, but people (and the members CSV) name a
- * committee to mean it, so two committees with one name would make that ambiguous.
+ * People (and the members CSV) name a committee to mean it, so names are unique (an index
+ * guards the race; this check gives the friendly error in the common case).
  */
 async function assertNameFree(db: DbOrTx, name: string, exceptId?: string): Promise<void> {
 	const [clash] = await db
@@ -182,7 +192,12 @@ export async function renameCommittee(db: DbOrTx, id: string, rawName: string, a
 		const previous = await lockCommittee(tx, id);
 		if (previous.name === name) return summaryOrThrow(tx, id);
 		await assertNameFree(tx, name, id);
-		await tx.update(committees).set({ name }).where(eq(committees.id, id));
+		try {
+			await tx.update(committees).set({ name }).where(eq(committees.id, id));
+		} catch (err) {
+			if (sqlState(err) === UNIQUE_VIOLATION) throw new CommitteeError('committee.nameTaken', { name });
+			throw err;
+		}
 		await recordAudit(tx, { actorId, action: 'committee.renamed', subject: `committee/${id}`, details: { from: previous.name, to: name } });
 		return summaryOrThrow(tx, id);
 	});

@@ -254,15 +254,18 @@ function resolveHeader<K extends string>(header: CsvRecord, columns: readonly Co
 	const labels = new Map<K, string>();
 	const cells = [...header.fields];
 	while (cells.length > 0 && cells[cells.length - 1]?.trim() === '') cells.pop();
-	cells.forEach((raw, i) => {
+	for (const [i, raw] of cells.entries()) {
 		const key = headerKey(raw);
-		if (key === '') return void errors.push({ line: header.line, key: 'csv.emptyColumnName', params: { position: i + 1 } });
-		const spec = columns.find((c) => [c.zh, c.en, ...c.aliases].some((name) => headerKey(name) === key));
-		if (!spec) return void errors.push({ line: header.line, column: raw.trim(), key: 'csv.unknownColumn', params: { name: raw.trim() } });
-		if (index.has(spec.key)) return void errors.push({ line: header.line, column: raw.trim(), key: 'csv.duplicateColumn', params: { name: raw.trim() } });
-		index.set(spec.key, i);
-		labels.set(spec.key, raw.trim());
-	});
+		const name = raw.trim();
+		const spec = columns.find((c) => [c.zh, c.en, ...c.aliases].some((alias) => headerKey(alias) === key));
+		if (key === '') errors.push({ line: header.line, key: 'csv.emptyColumnName', params: { position: i + 1 } });
+		else if (!spec) errors.push({ line: header.line, column: name, key: 'csv.unknownColumn', params: { name } });
+		else if (index.has(spec.key)) errors.push({ line: header.line, column: name, key: 'csv.duplicateColumn', params: { name } });
+		else {
+			index.set(spec.key, i);
+			labels.set(spec.key, name);
+		}
+	}
 	// Name a missing column in the language the rest of the header is written in.
 	const chinese = cells.some((c) => /\p{Script=Han}/u.test(c));
 	for (const spec of columns) {
@@ -628,7 +631,7 @@ class MemberRowReader {
 		const displayName = this.displayName(row, problems, username !== null && !existing && !this.pending.has(username));
 		const committee = this.committee(row, problems);
 		const role = this.role(row, problems);
-		const unit = committee ? this.unit(row, problems, committee, existing, role) : null;
+		const unit = this.unit(row, problems, committee, existing, role);
 		const password = existing ? null : this.password(row, problems);
 		if (username === null || displayName === null || !committee || !role || unit === undefined || !problems.ok) return null;
 		return { username, displayName: existing?.displayName ?? displayName, existing, committee, role, unit, password };
@@ -676,28 +679,30 @@ class MemberRowReader {
 	private unit(
 		row: SheetRow<MemberColumn>,
 		problems: RowProblems<MemberColumn>,
-		committee: CommitteeSummary,
+		committee: CommitteeSummary | null,
 		existing: { id: string } | null,
 		role: CommitteeRole | null
 	): { id: string; name: string } | null | undefined {
-		let unit: { id: string; name: string } | null;
-		if (!this.sheet.has('unit')) {
+		const checked = this.sheet.has('unit') ? checkName(row.cells.unit ?? '') : null;
+		// Units are looked up in the committee's district; an unknown committee is reported already.
+		if (!committee) return checked?.ok ? null : this.partTimeNeedsUnit(problems, role, null);
+		if (checked === null) {
 			// Without the column the file says nothing about units: a seat keeps the one it has.
 			const seat = existing ? this.ctx.seats.get(seatKey(committee.id, existing.id)) : undefined;
-			unit = seat?.unitId ? { id: seat.unitId, name: this.ctx.unitNames.get(seat.unitId) ?? '' } : null;
-		} else {
-			const checked = checkName(row.cells.unit ?? '');
-			unit = checked.ok ? (this.ctx.units.get(`${committee.districtId}\n${checked.name}`) ?? null) : null;
-			if (checked.ok && !unit) {
-				problems.add('csv.unknownUnit', 'unit', { value: checked.name });
-				return undefined;
-			}
+			const unit = seat?.unitId ? { id: seat.unitId, name: this.ctx.unitNames.get(seat.unitId) ?? '' } : null;
+			return this.partTimeNeedsUnit(problems, role, unit);
 		}
-		if (role === 'part_time' && !unit) {
-			problems.add('csv.partTimeWithoutUnit', this.sheet.has('unit') ? 'unit' : null);
-			return undefined;
-		}
+		if (!checked.ok) return this.partTimeNeedsUnit(problems, role, null);
+		const unit = this.ctx.units.get(`${committee.districtId}\n${checked.name}`);
+		if (!unit) problems.add('csv.unknownUnit', 'unit', { value: checked.name });
 		return unit;
+	}
+
+	/** A part-time member (兼职委员) sits on behalf of a unit; attendance and scores roll up to it. */
+	private partTimeNeedsUnit(problems: RowProblems<MemberColumn>, role: CommitteeRole | null, unit: { id: string; name: string } | null): { id: string; name: string } | null | undefined {
+		if (role !== 'part_time' || unit) return unit;
+		problems.add('csv.partTimeWithoutUnit', this.sheet.has('unit') ? 'unit' : null);
+		return undefined;
 	}
 
 	private password(row: SheetRow<MemberColumn>, problems: RowProblems<MemberColumn>): string | null {

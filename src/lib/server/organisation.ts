@@ -1,4 +1,5 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from './db';
 import { committees, communities, districts, memberships, streets, unitKinds, units, type UnitKind } from './db/schema';
 
@@ -135,6 +136,16 @@ async function countWhere(db: DbOrTx, table: typeof streets | typeof communities
 	return row?.n ?? 0;
 }
 
+/**
+ * Row counts per value of `column`, merged into lists in JS. A correlated subquery would be one
+ * query, but drizzle leaves columns unqualified in single-table selects, which makes
+ * `inner.x = outer.id` silently compare the inner table with itself.
+ */
+export async function countsBy(db: DbOrTx, table: PgTable, column: AnyPgColumn): Promise<Map<string, number>> {
+	const rows = await db.select({ key: column, n: count() }).from(table).groupBy(column);
+	return new Map(rows.map((r) => [String(r.key), r.n]));
+}
+
 // ---------------------------------------------------------------- districts
 
 export type District = typeof districts.$inferSelect;
@@ -145,19 +156,16 @@ export interface DistrictSummary extends District {
 }
 
 export async function listDistricts(db: DbOrTx): Promise<DistrictSummary[]> {
-	const rows = await db
-		.select({
-			id: districts.id,
-			name: districts.name,
-			createdAt: districts.createdAt,
-			streetCount: sql<number>`(select count(*) from ${streets} where ${streets.districtId} = ${districts.id})`.mapWith(Number),
-			communityCount: sql<number>`(select count(*) from ${communities} join ${streets} on ${streets.id} = ${communities.streetId} where ${streets.districtId} = ${districts.id})`.mapWith(
-				Number
-			),
-			unitCount: sql<number>`(select count(*) from ${units} where ${units.districtId} = ${districts.id})`.mapWith(Number)
-		})
-		.from(districts);
-	return rows.sort(byName);
+	const [rows, streetCounts, unitCounts, communityRows] = await Promise.all([
+		db.select().from(districts),
+		countsBy(db, streets, streets.districtId),
+		countsBy(db, units, units.districtId),
+		db.select({ key: streets.districtId, n: count() }).from(communities).innerJoin(streets, eq(streets.id, communities.streetId)).groupBy(streets.districtId)
+	]);
+	const communityCounts = new Map(communityRows.map((r) => [r.key, r.n]));
+	return rows
+		.map((d) => ({ ...d, streetCount: streetCounts.get(d.id) ?? 0, communityCount: communityCounts.get(d.id) ?? 0, unitCount: unitCounts.get(d.id) ?? 0 }))
+		.sort(byName);
 }
 
 export async function getDistrict(db: DbOrTx, id: string): Promise<District | null> {
@@ -208,19 +216,15 @@ export interface StreetSummary extends Street {
 }
 
 export async function listStreets(db: DbOrTx, districtId?: string): Promise<StreetSummary[]> {
-	const rows = await db
-		.select({
-			id: streets.id,
-			districtId: streets.districtId,
-			name: streets.name,
-			createdAt: streets.createdAt,
-			communityCount: sql<number>`(select count(*) from ${communities} where ${communities.streetId} = ${streets.id})`.mapWith(Number),
-			committeeId: committees.id
-		})
-		.from(streets)
-		.leftJoin(committees, eq(committees.streetId, streets.id))
-		.where(districtId === undefined ? undefined : eq(streets.districtId, districtId));
-	return rows.sort(byName);
+	const [rows, communityCounts] = await Promise.all([
+		db
+			.select({ id: streets.id, districtId: streets.districtId, name: streets.name, createdAt: streets.createdAt, committeeId: committees.id })
+			.from(streets)
+			.leftJoin(committees, eq(committees.streetId, streets.id))
+			.where(districtId === undefined ? undefined : eq(streets.districtId, districtId)),
+		countsBy(db, communities, communities.streetId)
+	]);
+	return rows.map((s) => ({ ...s, communityCount: communityCounts.get(s.id) ?? 0 })).sort(byName);
 }
 
 export async function getStreet(db: DbOrTx, id: string): Promise<Street | null> {
@@ -370,20 +374,8 @@ export async function listUnits(db: DbOrTx, filter: { districtId?: string; kind?
 		filter.districtId === undefined ? undefined : eq(units.districtId, filter.districtId),
 		filter.kind === undefined ? undefined : eq(units.kind, filter.kind)
 	];
-	const rows = await db
-		.select({
-			id: units.id,
-			districtId: units.districtId,
-			name: units.name,
-			kind: units.kind,
-			contactName: units.contactName,
-			contactPhone: units.contactPhone,
-			createdAt: units.createdAt,
-			membershipCount: sql<number>`(select count(*) from ${memberships} where ${memberships.unitId} = ${units.id})`.mapWith(Number)
-		})
-		.from(units)
-		.where(and(...conditions));
-	return rows.sort(byName);
+	const [rows, seats] = await Promise.all([db.select().from(units).where(and(...conditions)), countsBy(db, memberships, memberships.unitId)]);
+	return rows.map((u) => ({ ...u, membershipCount: seats.get(u.id) ?? 0 })).sort(byName);
 }
 
 export async function getUnit(db: DbOrTx, id: string): Promise<Unit | null> {

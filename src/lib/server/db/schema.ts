@@ -131,7 +131,9 @@ export const committees = pgTable(
 			sql`(${t.kind} = 'community' and ${t.communityId} is not null and ${t.streetId} is null) or (${t.kind} = 'street' and ${t.streetId} is not null and ${t.communityId} is null)`
 		),
 		uniqueIndex('committees_community').on(t.communityId),
-		uniqueIndex('committees_street').on(t.streetId)
+		uniqueIndex('committees_street').on(t.streetId),
+		// The members CSV names committees by name, so a name must identify one committee.
+		uniqueIndex('committees_name').on(t.name)
 	]
 );
 

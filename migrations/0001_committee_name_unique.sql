@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "committees_name" ON "committees" USING btree ("name");

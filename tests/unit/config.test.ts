@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/lib/server/config';
+
+describe('configuration', () => {
+	it('has working defaults: embedded database, demo data, 127.0.0.1:3000', () => {
+		const c = loadConfig({});
+		expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: null, origin: null, adminPassword: null, seed: 'demo', secureCookies: false });
+		expect(c.dataDir).toBe(path.resolve('./data'));
+	});
+
+	it('does not seed demo data into PostgreSQL unless asked', () => {
+		expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).seed).toBe('none');
+		expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', SEED: 'demo' }).seed).toBe('demo');
+	});
+
+	it('marks cookies Secure behind an https ORIGIN', () => {
+		const c = loadConfig({ ORIGIN: 'https://gongjian.example.org' });
+		expect(c.origin).toBe('https://gongjian.example.org');
+		expect(c.secureCookies).toBe(true);
+	});
+
+	const bad: [Record<string, string>, string][] = [
+		[{ PORT: 'abc' }, 'PORT'],
+		[{ PORT: '70000' }, 'PORT'],
+		[{ PORT: '-1' }, 'PORT'],
+		[{ HOST: 'a b' }, 'HOST'],
+		[{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL'],
+		[{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+		[{ ORIGIN: 'example.org' }, 'ORIGIN'],
+		[{ ORIGIN: 'https://example.org/app' }, 'ORIGIN'],
+		[{ ORIGIN: 'ftp://example.org' }, 'ORIGIN'],
+		[{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
+		[{ SEED: 'lots' }, 'SEED']
+	];
+	for (const [env, variable] of bad) {
+		it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {
+			let caught: unknown;
+			try {
+				loadConfig(env);
+			} catch (err) {
+				caught = err;
+			}
+			expect(caught).toBeInstanceOf(ConfigError);
+			expect((caught as ConfigError).variable).toBe(variable);
+			expect((caught as Error).message).toMatch(new RegExp(`^${variable}: `));
+		});
+	}
+
+	it('keeps memory:// as an in-memory database marker', () => {
+		expect(loadConfig({ DATA_DIR: 'memory://' }).dataDir).toBe('memory://');
+	});
+});
