@@ -158,7 +158,7 @@ describe('meeting agenda in two browsers', () => {
 		// A wrong password says so, in the chosen language.
 		await page.fill('#username', 'member');
 		await page.fill('#password', 'wrong-password');
-		await page.click('button[type=submit]');
+		await page.click('main button[type=submit]');
 		await expect.poll(() => page.locator('[role=alert]').textContent()).toContain('not correct');
 		await context.close();
 	});

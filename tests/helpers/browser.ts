@@ -24,6 +24,6 @@ export async function signInPage(browser: Browser, base: string, username: strin
 	await page.goto(`${base}/login`);
 	await page.fill('#username', username);
 	await page.fill('#password', password);
-	await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+	await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('main button[type=submit]')]);
 	return { context, page };
 }
