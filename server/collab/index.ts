@@ -12,6 +12,10 @@ export interface CollaborationOptions {
 	origin: string | null;
 	/** Milliseconds of quiet before a document's log is compacted into its snapshot. */
 	compactAfterMs?: number;
+	/** The document store; tests pass one that fails on purpose. */
+	docStore?: DocStore;
+	/** How long a failing append is retried before the client is disconnected to resync later. */
+	appendGiveUpMs?: number;
 }
 
 export interface Collaboration {
@@ -23,8 +27,8 @@ export interface Collaboration {
 
 /** The collaboration server's composition root: one extension per concern, in order. */
 export function createCollaboration(options: CollaborationOptions): Collaboration {
-	const store = new DocStore(options.database.db);
-	const persistence = new Persistence(async () => store);
+	const store = options.docStore ?? new DocStore(options.database.db);
+	const persistence = new Persistence(async () => store, { appendGiveUpMs: options.appendGiveUpMs });
 	const hocuspocus = new Hocuspocus<CollabContext>({
 		name: 'gongjian',
 		quiet: true,
@@ -41,13 +45,14 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 		handleUpgrade: upgrade.handle,
 		shutdown() {
 			shuttingDown ??= (async () => {
-				hocuspocus.closeConnections();
+				// Transports first, so nobody reconnects to a server that is going away.
+				await upgrade.close();
+				// Every update already acknowledged is in the log; wait for the ones in flight.
 				await persistence.drain();
 				hocuspocus.flushPendingStores();
-				// Stores run on the debouncer; give them a moment to finish compacting.
-				const deadline = Date.now() + 3_000;
+				// Stores (compaction) run on the debouncer; give them a moment, they are optional.
+				const deadline = Date.now() + 2_000;
 				while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-				await upgrade.close();
 			})();
 			return shuttingDown;
 		}

@@ -68,7 +68,18 @@ export function createUpgradeHandler(hocuspocus: Hocuspocus<CollabContext>, opti
 
 	return {
 		handle,
-		close: () => new Promise<void>((resolve) => wss.close(() => resolve())),
+		/**
+		 * Closes every client's transport with 1012 (service restart), so providers reconnect on
+		 * their own — to this instance after a restart, or to another one — and resend anything
+		 * unacknowledged. ws does not close clients itself and would wait for them forever.
+		 */
+		async close() {
+			for (const ws of wss.clients) ws.close(1012, 'shutting-down');
+			const deadline = Date.now() + 1000;
+			while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+			for (const ws of wss.clients) ws.terminate();
+			await new Promise<void>((resolve) => wss.close(() => resolve()));
+		},
 		clients: () => wss.clients.size
 	};
 }

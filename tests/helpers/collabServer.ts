@@ -2,10 +2,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCollaboration, type Collaboration } from '../../server/collab';
 import type { Database } from '../../src/lib/server/db';
+import type { DocStore } from '../../src/lib/server/docStore';
 
 /** The real collaboration server (same composition root as production) on port 0. */
-export async function startCollabServer(database: Database, options: { origin?: string | null } = {}) {
-	const collab: Collaboration = createCollaboration({ database, origin: options.origin ?? null, compactAfterMs: 200 });
+export async function startCollabServer(database: Database, options: { origin?: string | null; docStore?: DocStore; appendGiveUpMs?: number } = {}) {
+	const collab: Collaboration = createCollaboration({
+		database,
+		origin: options.origin ?? null,
+		compactAfterMs: 200,
+		docStore: options.docStore,
+		appendGiveUpMs: options.appendGiveUpMs
+	});
 	const server = http.createServer((_req, res) => {
 		res.statusCode = 404;
 		res.end();

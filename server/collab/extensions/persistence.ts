@@ -62,7 +62,17 @@ export class Persistence implements Extension {
 			throw new Refusal(CLOSE_REASONS.invalidUpdate, CLOSE_CODES.invalidUpdate);
 		}
 		if (check.empty) return;
-		await this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs));
+		try {
+			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs));
+		} catch (err) {
+			if (err instanceof Refusal && err.reason === CLOSE_REASONS.storageUnavailable) {
+				// Also drop the transport: the provider then reconnects on its own schedule and its
+				// sync handshake resends whatever was never acknowledged.
+				const socket = data.connection.webSocket;
+				setTimeout(() => socket.close(CLOSE_CODES.storageUnavailable, CLOSE_REASONS.storageUnavailable), 0);
+			}
+			throw err;
+		}
 	}
 
 	/** Changes made on the server (not by a client connection) are logged here. */
