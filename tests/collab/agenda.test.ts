@@ -134,6 +134,18 @@ describe('live agenda over real providers', () => {
 		});
 	}
 
+	it('closes a socket that sends a message over the 4 MiB cap, and keeps serving others', async () => {
+		const big = new Promise<number>((resolve) => {
+			const ws = new WebSocket(server.url);
+			ws.on('open', () => ws.send(Buffer.alloc(5 * 1024 * 1024, 1)));
+			ws.on('close', (code) => resolve(code));
+			ws.on('error', () => undefined);
+		});
+		expect(await big).toBe(1009);
+		const still = client(fx.people.convener.token);
+		await waitSynced(still);
+	});
+
 	it('checks Origin on browser upgrades and accepts the cookie only from an allowed Origin', async () => {
 		const tryUpgrade = (headers: Record<string, string>) =>
 			new Promise<number | 'open'>((resolve) => {
