@@ -8,6 +8,7 @@ import {
 	integer,
 	jsonb,
 	pgTable,
+	primaryKey,
 	text,
 	timestamp,
 	uniqueIndex,
@@ -223,4 +224,140 @@ export const auditLog = pgTable(
 		details: jsonb('details').$type<Record<string, unknown>>().notNull().default({})
 	},
 	(t) => [index('audit_log_subject').on(t.subject)]
+);
+
+export const attendanceStatuses = ['present', 'remote', 'absent', 'delegated'] as const;
+export type AttendanceStatus = (typeof attendanceStatuses)[number];
+
+/** Who attended a meeting and how; owned by the record (edited by the recorder), not by a document. */
+export const attendance = pgTable(
+	'attendance',
+	{
+		meetingId: uuid('meeting_id')
+			.notNull()
+			.references(() => meetings.id, { onDelete: 'cascade' }),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		status: text('status').$type<AttendanceStatus>().notNull(),
+		/** 请假 reason when absent. */
+		reason: text('reason').notNull().default(''),
+		/** The person a delegated member handed their vote to (委托). */
+		delegateId: uuid('delegate_id').references(() => users.id, { onDelete: 'set null' }),
+		updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [
+		primaryKey({ columns: [t.meetingId, t.userId] }),
+		check('attendance_status', sql`${t.status} in ('present','remote','absent','delegated')`),
+		check('attendance_delegate', sql`${t.status} <> 'delegated' or ${t.delegateId} is not null`)
+	]
+);
+
+/** Settings a committee keeps for its meetings. */
+export const committeeSettings = pgTable(
+	'committee_settings',
+	{
+		committeeId: uuid('committee_id')
+			.primaryKey()
+			.references(() => committees.id, { onDelete: 'cascade' }),
+		/** Quorum: attendance must exceed this share of the members (0.5 = more than half). */
+		quorumPercent: integer('quorum_percent').notNull().default(50),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [check('committee_settings_quorum', sql`${t.quorumPercent} between 1 and 100`)]
+);
+
+/** The layout new minutes start from, per committee kind; the admin edits it. */
+export const minutesTemplates = pgTable('minutes_templates', {
+	committeeKind: text('committee_kind').$type<CommitteeKind>().primaryKey(),
+	titlePattern: text('title_pattern').notNull(),
+	closingText: text('closing_text').notNull().default(''),
+	updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+});
+
+/** Every finalization of a meeting's minutes, kept when the meeting is reopened and finalized again. */
+export const minutesFinalizations = pgTable(
+	'minutes_finalizations',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		meetingId: uuid('meeting_id')
+			.notNull()
+			.references(() => meetings.id, { onDelete: 'restrict' }),
+		version: integer('version').notNull(),
+		/** ProseMirror JSON of the minutes as finalized. */
+		content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+		sha256: text('sha256').notNull(),
+		finalizedBy: uuid('finalized_by').references(() => users.id, { onDelete: 'set null' }),
+		finalizedAt: timestamp('finalized_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [uniqueIndex('minutes_finalizations_meeting_version').on(t.meetingId, t.version)]
+);
+
+/** A decision block of finalized minutes, projected from the document, keyed by the block's id. */
+export const decisions = pgTable(
+	'decisions',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		meetingId: uuid('meeting_id')
+			.notNull()
+			.references(() => meetings.id, { onDelete: 'restrict' }),
+		blockId: text('block_id').notNull(),
+		position: integer('position').notNull(),
+		text: text('text').notNull(),
+		content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+		dueDate: text('due_date'),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [uniqueIndex('decisions_meeting_block').on(t.meetingId, t.blockId)]
+);
+
+export const projectLevels = ['district', 'street', 'community'] as const;
+export type ProjectLevel = (typeof projectLevels)[number];
+export const projectStatuses = ['not_started', 'in_progress', 'done', 'on_hold'] as const;
+/** Stored statuses; "overdue" is derived from the due date, never stored. */
+export type ProjectStatus = (typeof projectStatuses)[number];
+
+/** A tracked piece of work: from a decision of finalized minutes (and, later, from board proposals). */
+export const projectItems = pgTable(
+	'project_items',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		committeeId: uuid('committee_id')
+			.notNull()
+			.references(() => committees.id, { onDelete: 'restrict' }),
+		sourceMeetingId: uuid('source_meeting_id').references(() => meetings.id, { onDelete: 'restrict' }),
+		sourceBlockId: text('source_block_id'),
+		title: text('title').notNull(),
+		decisionText: text('decision_text').notNull().default(''),
+		level: text('level').$type<ProjectLevel>().notNull(),
+		dueDate: text('due_date'),
+		status: text('status').$type<ProjectStatus>().notNull().default('not_started'),
+		progress: integer('progress').notNull().default(0),
+		/** Set when the decision it came from was removed on a later finalization; kept for history. */
+		withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+		createdAt: createdAt(),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [
+		uniqueIndex('project_items_source').on(t.sourceMeetingId, t.sourceBlockId),
+		index('project_items_committee').on(t.committeeId),
+		check('project_items_level', sql`${t.level} in ('district','street','community')`),
+		check('project_items_status', sql`${t.status} in ('not_started','in_progress','done','on_hold')`),
+		check('project_items_progress', sql`${t.progress} between 0 and 100`)
+	]
+);
+
+export const projectItemUnits = pgTable(
+	'project_item_units',
+	{
+		projectItemId: uuid('project_item_id')
+			.notNull()
+			.references(() => projectItems.id, { onDelete: 'cascade' }),
+		unitId: uuid('unit_id')
+			.notNull()
+			.references(() => units.id, { onDelete: 'restrict' })
+	},
+	(t) => [primaryKey({ columns: [t.projectItemId, t.unitId] })]
 );
