@@ -5,6 +5,8 @@ import type { CollabContext } from './context';
 import { Auth } from './extensions/auth';
 import { Persistence } from './extensions/persistence';
 import { Presence } from './extensions/presence';
+import { Lifecycle } from './extensions/lifecycle';
+import { registerCollabControl, type CollabControl } from '../../src/lib/server/collabControl';
 import { createUpgradeHandler } from './upgrade';
 
 export interface CollaborationOptions {
@@ -16,10 +18,13 @@ export interface CollaborationOptions {
 	docStore?: DocStore;
 	/** How long a failing append is retried before the client is disconnected to resync later. */
 	appendGiveUpMs?: number;
+	/** Whether record lifecycle code in this process should reach this server (default true). */
+	registerControl?: boolean;
 }
 
 export interface Collaboration {
 	hocuspocus: Hocuspocus<CollabContext>;
+	control: CollabControl;
 	handleUpgrade: ReturnType<typeof createUpgradeHandler>['handle'];
 	/** Closes every connection, waits for every pending write, unloads documents. */
 	shutdown(): Promise<void>;
@@ -29,22 +34,27 @@ export interface Collaboration {
 export function createCollaboration(options: CollaborationOptions): Collaboration {
 	const store = options.docStore ?? new DocStore(options.database.db);
 	const persistence = new Persistence(async () => store, { appendGiveUpMs: options.appendGiveUpMs });
+	const lifecycle = new Lifecycle(async () => options.database.db, (name) => persistence.waitPending(name));
 	const hocuspocus = new Hocuspocus<CollabContext>({
 		name: 'gongjian',
 		quiet: true,
 		// Stores only compact (every edit is already in the log), so they may wait.
 		debounce: options.compactAfterMs ?? 5_000,
 		maxDebounce: (options.compactAfterMs ?? 5_000) * 6,
-		extensions: [new Auth(async () => options.database.db), persistence, new Presence()]
+		extensions: [new Auth(async () => options.database.db), lifecycle, persistence, new Presence()]
 	});
+	lifecycle.attach(hocuspocus);
+	if (options.registerControl !== false) registerCollabControl(lifecycle);
 	const upgrade = createUpgradeHandler(hocuspocus, { origin: options.origin });
 
 	let shuttingDown: Promise<void> | null = null;
 	return {
 		hocuspocus,
+		control: lifecycle,
 		handleUpgrade: upgrade.handle,
 		shutdown() {
 			shuttingDown ??= (async () => {
+				registerCollabControl(null);
 				// Transports first, so nobody reconnects to a server that is going away.
 				await upgrade.close();
 				// Every update already acknowledged is in the log; wait for the ones in flight.

@@ -107,6 +107,18 @@ describe('live agenda over real providers', () => {
 		expect(outsider.provider.isSynced).toBe(false);
 	});
 
+	it('refuses a client built for an older document schema, and one that does not say', async () => {
+		const old = connect(server.url, name, fx.people.convener.token, { schema: 0 });
+		clients.push(old);
+		await waitFor(() => old.refusals.length > 0, 'outdated refusal');
+		expect(old.refusals[0]).toBe('outdated-client');
+		const silent = connect(server.url, name, fx.people.convener.token, { schema: null });
+		clients.push(silent);
+		await waitFor(() => silent.refusals.length > 0, 'refusal of a client without a schema version');
+		expect(silent.refusals[0]).toBe('outdated-client');
+		expect(silent.provider.isSynced).toBe(false);
+	});
+
 	it('lets the administrator edit any committee document', async () => {
 		const admin = client(fx.people.admin.token);
 		await waitSynced(admin);

@@ -1,5 +1,6 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import * as Y from 'yjs';
+import { CLIENT_SCHEMA_VERSION, SCHEMA_PARAM } from '../../src/lib/docs/schemaVersion';
 
 export interface TestClient {
 	doc: Y.Doc;
@@ -11,8 +12,10 @@ export interface TestClient {
 	destroy(): void;
 }
 
-export function connect(url: string, name: string, token: string | null, options: { connect?: boolean } = {}): TestClient {
+/** `schema: null` connects like a client built before schema versions existed (sends none). */
+export function connect(url: string, name: string, token: string | null, options: { connect?: boolean; schema?: number | null } = {}): TestClient {
 	const doc = new Y.Doc();
+	if (options.schema !== null) url = `${url}${url.includes('?') ? '&' : '?'}${SCHEMA_PARAM}=${options.schema ?? CLIENT_SCHEMA_VERSION}`;
 	const refusals: string[] = [];
 	const closes: { code: number; reason: string }[] = [];
 	const socket = new HocuspocusProviderWebsocket({

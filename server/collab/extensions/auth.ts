@@ -1,6 +1,7 @@
 import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
 import { atLeast } from '../../../src/lib/domain/permissions';
-import { CLOSE_REASONS } from '../../../src/lib/docs/closeReasons';
+import { CLOSE_CODES, CLOSE_REASONS } from '../../../src/lib/docs/closeReasons';
+import { MIN_SCHEMA_VERSION, SCHEMA_PARAM } from '../../../src/lib/docs/schemaVersion';
 import { parseDocName } from '../../../src/lib/docs/names';
 import type { Db } from '../../../src/lib/server/db';
 import { SESSION_COOKIE, validateSessionToken } from '../../../src/lib/server/auth/session';
@@ -30,6 +31,11 @@ export class Auth implements Extension {
 	async onAuthenticate(data: onAuthenticatePayload<CollabContext>): Promise<Partial<CollabContext>> {
 		const ref = parseDocName(data.documentName);
 		if (!ref) throw new Refusal(CLOSE_REASONS.unknownDocument);
+		const schema = Number(data.requestParameters.get(SCHEMA_PARAM) ?? '0');
+		if (!Number.isInteger(schema) || schema < MIN_SCHEMA_VERSION[ref.kind]) {
+			// An old tab could erase nodes it does not know; it must reload first.
+			throw new Refusal(CLOSE_REASONS.outdatedClient, CLOSE_CODES.outdatedClient);
+		}
 		const db = await this.db();
 		const token = data.token || (data.context.cookieAllowed ? cookieValue(data.requestHeaders.get('cookie'), SESSION_COOKIE) : null);
 		if (!token) throw new Refusal(CLOSE_REASONS.unauthenticated, 4401);

@@ -111,7 +111,8 @@ export class Persistence implements Extension {
 		await (await this.store()).drain();
 	}
 
-	private async waitPending(documentName: string): Promise<void> {
+	/** Resolves when every append in flight for the document has finished. */
+	async waitPending(documentName: string): Promise<void> {
 		const set = this.pending.get(documentName);
 		if (set?.size) await Promise.allSettled([...set]);
 	}

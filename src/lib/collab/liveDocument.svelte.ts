@@ -1,5 +1,6 @@
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import * as Y from 'yjs';
+import { CLIENT_SCHEMA_VERSION, SCHEMA_PARAM } from '../docs/schemaVersion';
 
 export type ConnectionState = 'connecting' | 'connected' | 'offline';
 
@@ -29,7 +30,8 @@ export class LiveDocument {
 	people = $state<PresentUser[]>([]);
 
 	constructor(name: string, me: { id: string; name: string }) {
-		const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab`;
+		// The schema version tells the server which document shapes this build understands.
+		const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab?${SCHEMA_PARAM}=${CLIENT_SCHEMA_VERSION}`;
 		this.provider = new HocuspocusProvider({
 			url,
 			name,
@@ -55,8 +57,9 @@ export class LiveDocument {
 				this.provider.disconnect();
 			},
 			onClose: ({ event }) => {
-				if (event.reason && event.reason !== 'provider_initiated' && event.code === 1000 && /^[a-z-]+$/.test(event.reason)) {
-					if (event.reason === 'invalid-update') this.refusal = event.reason;
+				// Protocol-level closes that retrying cannot fix: say why and stop.
+				if (event.reason === 'invalid-update' || event.reason === 'document-frozen' || event.reason === 'outdated-client') {
+					this.refusal = event.reason;
 				}
 			},
 			onAwarenessChange: () => this.refreshPeople()

@@ -9,12 +9,18 @@ export const CLOSE_REASONS = {
 	unknownDocument: 'unknown-document',
 	invalidUpdate: 'invalid-update',
 	storageUnavailable: 'storage-unavailable',
-	shuttingDown: 'shutting-down'
+	shuttingDown: 'shutting-down',
+	outdatedClient: 'outdated-client',
+	documentFrozen: 'document-frozen',
+	accessChanged: 'access-changed'
 } as const;
 export type CloseReason = (typeof CLOSE_REASONS)[keyof typeof CLOSE_REASONS];
 
 /** Application close codes (4000–4999 are free for applications in RFC 6455). */
 export const CLOSE_CODES = {
 	invalidUpdate: 4400,
+	documentFrozen: 4409,
+	outdatedClient: 4426,
+	accessChanged: 4001,
 	storageUnavailable: 4503
 } as const;

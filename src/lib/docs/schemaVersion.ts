@@ -1,0 +1,21 @@
+import type { DocKind } from '../domain/permissions';
+
+/*
+ * The document schema version this build of the browser code speaks. The provider sends it
+ * with every connection (`?schema=<n>` on /collab); the server refuses clients older than a
+ * kind's minimum, so a tab loaded before a schema change can never write into a document
+ * with node types it does not know — ProseMirror would silently delete them for everyone.
+ *
+ * Bump CLIENT_SCHEMA_VERSION whenever any document kind's shape changes, and raise that
+ * kind's minimum to it.
+ */
+export const CLIENT_SCHEMA_VERSION = 1;
+
+export const MIN_SCHEMA_VERSION: Record<DocKind, number> = {
+	agenda: 1,
+	minutes: 1,
+	board: 1,
+	bulletin: 1
+};
+
+export const SCHEMA_PARAM = 'schema';

@@ -1,0 +1,25 @@
+/*
+ * How record lifecycle code (SvelteKit actions, the API) reaches the collaboration server
+ * running in the same process. The server registers itself on globalThis — the SvelteKit
+ * bundle and the collaboration server are separate module graphs in production — and when no
+ * collaboration server runs (unit tests, scripts) the calls do nothing.
+ */
+export interface CollabControl {
+	/** Stops accepting writes to these documents and waits until every write in flight is stored. */
+	freeze(docNames: string[]): Promise<void>;
+	/** Accepts writes again (a failed finalization, a reopened meeting). */
+	thaw(docNames: string[]): void;
+	/** Access to these documents changed: drop their clients' transports so they reconnect under the new rights. */
+	reconnect(docNames: string[]): void;
+}
+
+const KEY = Symbol.for('gongjian.collabControl');
+const NOOP: CollabControl = { freeze: async () => undefined, thaw: () => undefined, reconnect: () => undefined };
+
+export function registerCollabControl(control: CollabControl | null): void {
+	(globalThis as unknown as Record<symbol, CollabControl | null>)[KEY] = control;
+}
+
+export function collabControl(): CollabControl {
+	return (globalThis as unknown as Record<symbol, CollabControl | null | undefined>)[KEY] ?? NOOP;
+}
