@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
-import type { Db } from './db';
+import type { DbOrTx } from './db';
 import { docSnapshots, docUpdates } from './db/schema';
 
 /*
@@ -34,7 +34,8 @@ export class DocStore {
 	/** Largest batch written so far; reported by benchmarks. */
 	maxBatch = 0;
 
-	constructor(private readonly db: Db) {}
+	// A transaction handle works too: reads then see the transaction's snapshot.
+	constructor(private readonly db: DbOrTx) {}
 
 	append(docName: string, update: Uint8Array): Promise<void> {
 		return new Promise<void>((resolve, reject) => {

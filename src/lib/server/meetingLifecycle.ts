@@ -1,0 +1,166 @@
+import { and, eq, isNotNull, max, sql } from 'drizzle-orm';
+import type { CommitteeRole } from '../domain/roles';
+import { agendaDocName } from '../docs/agenda';
+import { minutesDocName, minutesSchema } from '../docs/minutes';
+import { recordAudit } from './audit';
+import { collabControl } from './collabControl';
+import type { Db, Tx } from './db';
+import { committees, decisions as decisionsTable, meetings, memberships, minutesFinalizations, type MeetingState } from './db/schema';
+import { checkUnits, extractDecisions, type DecisionProblem } from './decision';
+import { canonicalJson, readStoredMinutes, sha256Hex } from './minutes';
+import { syncProjectItems } from './projectItem';
+import { membershipRole } from './docAccess';
+
+/*
+ * The meeting lifecycle: 筹备 scheduled → 进行中 in_progress → 纪要审阅 review → 定稿 finalized,
+ * and a reopen (finalized → review) with a written reason. Finalizing freezes the minutes,
+ * projects their decision blocks into rows and project items and stores the content with its
+ * hash — all in one transaction.
+ */
+
+export const TRANSITIONS = ['start', 'review', 'finalize', 'reopen'] as const;
+export type Transition = (typeof TRANSITIONS)[number];
+
+interface Rule {
+	from: MeetingState[];
+	to: MeetingState;
+	roles: CommitteeRole[];
+}
+
+const RULES: Record<Transition, Rule> = {
+	start: { from: ['scheduled'], to: 'in_progress', roles: ['convener', 'recorder'] },
+	review: { from: ['in_progress'], to: 'review', roles: ['convener', 'recorder'] },
+	finalize: { from: ['review'], to: 'finalized', roles: ['convener'] },
+	reopen: { from: ['finalized'], to: 'review', roles: ['convener'] }
+};
+
+export const REASON_MAX = 500;
+
+export function isTransition(value: string): value is Transition {
+	return (TRANSITIONS as readonly string[]).includes(value);
+}
+
+/** Which transitions a person may make from a state (for the buttons a page shows). */
+export function allowedTransitions(state: MeetingState, role: CommitteeRole | null, isAdmin: boolean): Transition[] {
+	return TRANSITIONS.filter((t) => RULES[t].from.includes(state) && (isAdmin || (role !== null && RULES[t].roles.includes(role))));
+}
+
+export class LifecycleError extends Error {
+	constructor(
+		readonly key:
+			| 'lifecycle.notFound'
+			| 'lifecycle.notAllowed'
+			| 'lifecycle.wrongState'
+			| 'lifecycle.reasonRequired'
+			| 'lifecycle.reasonTooLong'
+			| 'lifecycle.invalidMinutes'
+			| 'lifecycle.decisionsInvalid',
+		readonly problems: DecisionProblem[] = [],
+		readonly detail = ''
+	) {
+		super(`${key}${detail ? `: ${detail}` : ''}${problems.length ? ` (${problems.map((p) => `#${p.position} ${p.key}`).join(', ')})` : ''}`);
+		this.name = 'LifecycleError';
+	}
+}
+
+export interface TransitionResult {
+	state: MeetingState;
+	finalization?: { version: number; sha256: string; decisions: number; created: number; updated: number; withdrawn: number };
+}
+
+async function lockMeeting(tx: Tx, meetingId: string) {
+	// Serialises concurrent transitions of one meeting (two conveners pressing "finalize").
+	await tx.execute(sql`select id from ${meetings} where ${meetings.id} = ${meetingId} for update`);
+	const [meeting] = await tx
+		.select({ id: meetings.id, state: meetings.state, committeeId: meetings.committeeId, committeeKind: committees.kind })
+		.from(meetings)
+		.innerJoin(committees, eq(committees.id, meetings.committeeId))
+		.where(eq(meetings.id, meetingId));
+	return meeting ?? null;
+}
+
+async function memberUnitIds(tx: Tx, committeeId: string): Promise<Set<string>> {
+	const rows = await tx
+		.selectDistinct({ unitId: memberships.unitId })
+		.from(memberships)
+		.where(and(eq(memberships.committeeId, committeeId), isNotNull(memberships.unitId)));
+	return new Set(rows.map((r) => r.unitId!));
+}
+
+export async function transitionMeeting(
+	db: Db,
+	input: { meetingId: string; transition: Transition; actor: { id: string; isAdmin: boolean }; reason?: string }
+): Promise<TransitionResult> {
+	const rule = RULES[input.transition];
+	const reason = (input.reason ?? '').trim();
+	if (input.transition === 'reopen' && !reason) throw new LifecycleError('lifecycle.reasonRequired');
+	if (reason.length > REASON_MAX) throw new LifecycleError('lifecycle.reasonTooLong');
+	const docs = [minutesDocName(input.meetingId), agendaDocName(input.meetingId)];
+	const finalizing = input.transition === 'finalize';
+	// Refuse new writes and let the ones in flight land before the content is read.
+	if (finalizing) await collabControl().freeze(docs);
+	let result: TransitionResult;
+	try {
+		result = await db.transaction(async (tx) => {
+			const meeting = await lockMeeting(tx, input.meetingId);
+			if (!meeting) throw new LifecycleError('lifecycle.notFound');
+			const role = await membershipRole(tx, input.actor.id, meeting.committeeId);
+			if (!input.actor.isAdmin && (role === null || !rule.roles.includes(role))) throw new LifecycleError('lifecycle.notAllowed');
+			if (!rule.from.includes(meeting.state)) throw new LifecycleError('lifecycle.wrongState', [], meeting.state);
+
+			let finalization: TransitionResult['finalization'];
+			if (finalizing) {
+				const content = await readStoredMinutes(tx, input.meetingId);
+				try {
+					minutesSchema().nodeFromJSON(content).check();
+				} catch (err) {
+					throw new LifecycleError('lifecycle.invalidMinutes', [], (err as Error).message);
+				}
+				const { decisions, problems } = extractDecisions(content);
+				problems.push(...checkUnits(decisions, await memberUnitIds(tx, meeting.committeeId)));
+				if (problems.length > 0) {
+					problems.sort((a, b) => a.position - b.position);
+					throw new LifecycleError('lifecycle.decisionsInvalid', problems);
+				}
+				const [{ last } = { last: 0 }] = await tx
+					.select({ last: max(minutesFinalizations.version) })
+					.from(minutesFinalizations)
+					.where(eq(minutesFinalizations.meetingId, input.meetingId));
+				const version = (last ?? 0) + 1;
+				const sha256 = sha256Hex(canonicalJson(content));
+				await tx.insert(minutesFinalizations).values({ meetingId: input.meetingId, version, content, sha256, finalizedBy: input.actor.id });
+				await tx.delete(decisionsTable).where(eq(decisionsTable.meetingId, input.meetingId));
+				if (decisions.length > 0) {
+					await tx.insert(decisionsTable).values(
+						decisions.map((d) => ({
+							meetingId: input.meetingId,
+							blockId: d.blockId,
+							position: d.position,
+							text: d.text,
+							content: d.content,
+							dueDate: d.dueDate
+						}))
+					);
+				}
+				const synced = await syncProjectItems(tx, { meetingId: input.meetingId, committeeId: meeting.committeeId, committeeKind: meeting.committeeKind, decisions });
+				finalization = { version, sha256, decisions: decisions.length, ...synced };
+			}
+
+			await tx.update(meetings).set({ state: rule.to }).where(eq(meetings.id, input.meetingId));
+			await recordAudit(tx, {
+				actorId: input.actor.id,
+				action: `meeting.${input.transition}`,
+				subject: `meeting/${input.meetingId}`,
+				details: { from: meeting.state, to: rule.to, ...(reason ? { reason } : {}), ...(finalization ? { version: finalization.version, sha256: finalization.sha256 } : {}) }
+			});
+			return { state: rule.to, finalization };
+		});
+	} catch (err) {
+		if (finalizing) collabControl().thaw(docs);
+		throw err;
+	}
+	if (input.transition === 'reopen') collabControl().thaw(docs);
+	// Everyone's rights changed with the state: reconnect them under the new ones.
+	collabControl().reconnect(docs);
+	return result;
+}
