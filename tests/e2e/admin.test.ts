@@ -55,6 +55,12 @@ async function noHorizontalScroll(page: Page) {
 
 const text = (page: Page, selector: string) => page.locator(selector).first().textContent();
 
+/** Opens a page and waits until its scripts have run, so the forms are enhanced before use. */
+async function open(page: Page, pathname: string) {
+	const res = await page.goto(`${server.http}${pathname}`, { waitUntil: 'networkidle' });
+	expect(res?.status(), pathname).toBe(200);
+}
+
 /** A CSV as Excel's "CSV UTF-8" writes it: BOM and CRLF. */
 function csvFile(name: string, lines: string[]) {
 	return { name, mimeType: 'text/csv', buffer: Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8') };
@@ -69,6 +75,7 @@ describe('the organisation department sets up a district', () => {
 		page.on('dialog', (dialog) => void dialog.accept());
 		await page.click('header a[href="/admin"]');
 		await page.waitForURL(/\/admin$/);
+		await page.waitForLoadState('networkidle');
 
 		// A fresh install has no district yet.
 		await page.fill('#district-name', '青川区');
@@ -76,6 +83,7 @@ describe('the organisation department sets up a district', () => {
 		await expect.poll(() => text(page, 'main [role=status]')).toContain('青川区');
 
 		await page.click('nav a[href="/admin/streets"]');
+		await page.waitForURL(/\/admin\/streets/);
 		// An empty name is refused under the field.
 		await page.click('form[action="?/create"] button[type=submit]');
 		await expect.poll(() => text(page, '#street-name-error')).toContain('请填写名称');
@@ -86,21 +94,19 @@ describe('the organisation department sets up a district', () => {
 		// The create form is empty again for the next one.
 		expect(await page.inputValue('#street-name')).toBe('');
 
-		await page.click('nav a[href="/admin/communities"]');
-		await page.waitForURL(/\/admin\/communities/);
+		await open(page, '/admin/communities');
 		// With one street, it is already chosen.
 		await page.fill('#community-name', '滨江社区');
 		await page.click('form[action="?/create"] button[type=submit]');
 		await expect.poll(() => text(page, '[data-testid=community-list]')).toContain('滨江社区');
 
 		// The street cannot go while a community is under it: the refusal says why.
-		await page.goto(`${server.http}/admin/streets`);
+		await open(page, '/admin/streets');
 		await page.locator('[data-testid=street-list] li', { hasText: '临江街道' }).locator('form[action="?/delete"] button').click();
 		await expect.poll(() => text(page, '[data-testid=street-list] [role=alert]')).toContain('还有 1 个社区');
 		expect(await text(page, '[data-testid=street-list]')).toContain('临江街道');
 
-		await page.click('nav a[href="/admin/committees"]');
-		await page.waitForURL(/\/admin\/committees/);
+		await open(page, '/admin/committees');
 		await page.selectOption('#committee-target', { label: '滨江社区（临江街道）' });
 		await page.click('form[action="?/create"] button[type=submit]');
 		await expect.poll(() => text(page, '[data-testid=committee-list]')).toContain('滨江社区大党委');
@@ -110,8 +116,7 @@ describe('the organisation department sets up a district', () => {
 		committeeUrl = (await page.locator('[data-testid=committee-list] a', { hasText: '滨江社区大党委' }).first().getAttribute('href')) ?? '';
 		expect(committeeUrl).toMatch(/^\/admin\/committees\/[0-9a-f-]{36}$/);
 
-		await page.click('nav a[href="/admin/units"]');
-		await page.waitForURL(/\/admin\/units/);
+		await open(page, '/admin/units');
 		await page.click('[data-testid=unit-add-open]');
 		await page.fill('#new-unit-name', '青川区民政局');
 		await page.selectOption('#new-unit-kind', 'agency');
@@ -130,7 +135,7 @@ describe('the organisation department sets up a district', () => {
 
 	it('imports units from a CSV only once it is clean', async () => {
 		const { context, page } = await signInPage(browser, server.http, 'admin', ADMIN_PASSWORD);
-		await page.goto(`${server.http}/admin/import`);
+		await open(page, '/admin/import');
 		const units = page.locator('[data-testid=import-units]');
 		const header = '名称,类型,联系人,联系电话';
 		await units.locator('input[type=file]').setInputFiles(
@@ -145,11 +150,11 @@ describe('the organisation department sets up a district', () => {
 		expect(await units.locator('[data-testid=import-button]').isDisabled()).toBe(true);
 		expect(await units.textContent()).toContain('一行也不会导入');
 		// Nothing was written.
-		await page.goto(`${server.http}/admin/units`);
+		await open(page, '/admin/units');
 		expect(await page.locator('[data-testid=unit-table] tbody tr').count()).toBe(1);
 
 		// Fixed in the spreadsheet and uploaded again; one row updates the unit made by hand.
-		await page.goto(`${server.http}/admin/import`);
+		await open(page, '/admin/import');
 		await units.locator('input[type=file]').setInputFiles(
 			csvFile('units.csv', [
 				header,
@@ -168,7 +173,7 @@ describe('the organisation department sets up a district', () => {
 		await importButton.click();
 		await expect.poll(() => units.locator('[data-testid=import-done]').textContent()).toContain('新建单位 3 个，更新 1 个');
 
-		await page.goto(`${server.http}/admin/units`);
+		await open(page, '/admin/units');
 		const table = page.locator('[data-testid=unit-table]');
 		await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
 		expect(await table.textContent()).toContain('青川区人民医院');
@@ -178,7 +183,7 @@ describe('the organisation department sets up a district', () => {
 		await page.click('form[role=search] button[type=submit]');
 		await page.waitForURL(/kind=hospital/);
 		expect(await table.locator('tbody tr').allTextContents()).toEqual([expect.stringContaining('青川区人民医院')]);
-		await page.goto(`${server.http}/admin/units?q=${encodeURIComponent('水务')}`);
+		await open(page, `/admin/units?q=${encodeURIComponent('水务')}`);
 		expect(await table.locator('tbody tr').count()).toBe(1);
 
 		// The template downloads as a CSV with a name.
@@ -191,7 +196,7 @@ describe('the organisation department sets up a district', () => {
 
 	it('creates an account and seats it as a part-time member for a unit', async () => {
 		const { context, page } = await signInPage(browser, server.http, 'admin', ADMIN_PASSWORD);
-		await page.goto(`${server.http}/admin/users`);
+		await open(page, '/admin/users');
 		await page.click('[data-testid=user-add-open]');
 		await page.fill('#user-username', 'zhao.bing');
 		await page.fill('#user-displayName', '赵兵');
@@ -201,14 +206,12 @@ describe('the organisation department sets up a district', () => {
 		expect(password).toMatch(/^[A-Za-z0-9]{16}$/);
 		expect(await text(page, '[data-testid=user-list]')).toContain('zhao.bing');
 
-		await page.goto(`${server.http}${committeeUrl}`);
+		await open(page, committeeUrl);
 		await page.fill('#member-username', 'zhao.bing');
 		await page.selectOption('#member-role', 'part_time');
 		// The form says a unit is needed; sent without one, the server's refusal is shown there.
 		expect(await text(page, 'label[for=member-unit]')).toContain('必填');
 		await page.click('form[action="?/add"] button[type=submit]');
-		await page.waitForTimeout(1500);
-		console.log('DEBUG', await page.locator('main').innerText());
 		await expect.poll(() => text(page, '#member-unit-error')).toContain('兼职委员必须选择所在单位');
 		expect(await page.getAttribute('#member-unit', 'aria-invalid')).toBe('true');
 		expect(await page.locator('[data-testid=member-list]').count()).toBe(0);
@@ -230,8 +233,7 @@ describe('the organisation department sets up a district', () => {
 	it('fits a 375 px phone screen on every admin page', async () => {
 		const { context, page } = await signInPage(browser, server.http, 'admin', ADMIN_PASSWORD, { width: 375, height: 740 });
 		for (const pathname of ['/admin', '/admin/streets', '/admin/communities', '/admin/units', '/admin/committees', committeeUrl, '/admin/users', '/admin/import']) {
-			const res = await page.goto(`${server.http}${pathname}`);
-			expect(res?.status(), pathname).toBe(200);
+			await open(page, pathname);
 			await noHorizontalScroll(page);
 		}
 		// The import preview (wide tables) stays inside the screen too.
@@ -240,7 +242,7 @@ describe('the organisation department sets up a district', () => {
 		await expect.poll(() => page.locator('[data-testid=csv-errors] tr[data-line="3"]').count()).toBe(1);
 		await noHorizontalScroll(page);
 		await page.screenshot({ path: path.join(shots, 'admin-import-375.png'), fullPage: true });
-		await page.goto(`${server.http}${committeeUrl}`);
+		await open(page, committeeUrl);
 		await page.screenshot({ path: path.join(shots, 'admin-members-375.png'), fullPage: true });
 		await context.close();
 	});
