@@ -1,6 +1,7 @@
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import * as Y from 'yjs';
 import { CLIENT_SCHEMA_VERSION, SCHEMA_PARAM } from '../docs/schemaVersion';
+import { colorFor } from '../domain/presence';
 
 export type ConnectionState = 'connecting' | 'connected' | 'offline';
 
@@ -8,7 +9,7 @@ export interface PresentUser {
 	clientId: number;
 	id: string;
 	name: string;
-	colour: string;
+	color: string;
 	readOnly: boolean;
 	focus: { itemId: string; field: string } | null;
 	isMe: boolean;
@@ -28,6 +29,8 @@ export class LiveDocument {
 	/** Why the server refused or closed the connection (a collab.reason.* key suffix). */
 	refusal = $state<string | null>(null);
 	people = $state<PresentUser[]>([]);
+	/** How this person appears to others (the server enforces the same fields). */
+	readonly me: { id: string; name: string; color: string };
 
 	constructor(name: string, me: { id: string; name: string }) {
 		// The schema version tells the server which document shapes this build understands.
@@ -64,7 +67,8 @@ export class LiveDocument {
 			},
 			onAwarenessChange: () => this.refreshPeople()
 		});
-		this.provider.setAwarenessField('user', { id: me.id, name: me.name });
+		this.me = { id: me.id, name: me.name, color: colorFor(me.id) };
+		this.provider.setAwarenessField('user', this.me);
 		this.refreshPeople();
 	}
 
@@ -83,14 +87,14 @@ export class LiveDocument {
 		if (!awareness) return;
 		const list: PresentUser[] = [];
 		awareness.getStates().forEach((state, clientId) => {
-			const user = state.user as { id?: string; name?: string; colour?: string; readOnly?: boolean } | undefined;
+			const user = state.user as { id?: string; name?: string; color?: string; readOnly?: boolean } | undefined;
 			if (!user?.id) return;
 			const focus = state.focus as { itemId?: string; field?: string } | null | undefined;
 			list.push({
 				clientId,
 				id: user.id,
 				name: user.name ?? '',
-				colour: user.colour ?? '#5b636e',
+				color: user.color ?? '#5b636e',
 				readOnly: user.readOnly ?? false,
 				focus: focus?.itemId && focus.field ? { itemId: focus.itemId, field: focus.field } : null,
 				isMe: clientId === this.doc.clientID

@@ -372,3 +372,13 @@ export async function removeMember(db: DbOrTx, input: { committeeId: string; use
 		});
 	});
 }
+
+/** The committee's member units: those its part-time members represent (decision blocks name them). */
+export async function memberUnits(db: DbOrTx, committeeId: string): Promise<{ id: string; name: string }[]> {
+	const rows = await db
+		.selectDistinct({ id: units.id, name: units.name })
+		.from(memberships)
+		.innerJoin(units, eq(units.id, memberships.unitId))
+		.where(eq(memberships.committeeId, committeeId));
+	return rows.sort((a, b) => compareNames(a.name, b.name));
+}

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap';
 import * as Y from 'yjs';
+import { desc, eq } from 'drizzle-orm';
 import { MINUTES_FIELD, minutesDocName } from '../docs/minutes';
+import { minutesFinalizations } from './db/schema';
 import type { DbOrTx } from './db';
 import { DocStore } from './docStore';
 
@@ -44,4 +46,15 @@ export function plainText(node: PmJson): string {
 	const parts = (node.content ?? []).map(plainText);
 	const block = node.type === 'paragraph' || node.type === 'heading' || node.type === 'listItem';
 	return block ? parts.join('') : parts.filter((p) => p !== '').join('\n');
+}
+
+/** The most recent finalization of a meeting's minutes, if any. */
+export async function latestFinalization(db: DbOrTx, meetingId: string) {
+	const [row] = await db
+		.select()
+		.from(minutesFinalizations)
+		.where(eq(minutesFinalizations.meetingId, meetingId))
+		.orderBy(desc(minutesFinalizations.version))
+		.limit(1);
+	return row ?? null;
 }

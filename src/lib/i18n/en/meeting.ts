@@ -69,5 +69,8 @@ export const meeting: Record<keyof typeof zh, string> = {
 	'collab.reason.invalid-update': 'Your browser sent data that cannot be saved; the connection was closed. Please reload the page.',
 	'collab.reason.storage-unavailable': 'The server cannot save right now and closed the connection; your changes are kept on this device and will be retried.',
 	'collab.reason.shutting-down': 'The server is restarting; reconnecting shortly.',
+	'collab.reason.outdated-client': 'This page is out of date. Reload it before editing, so that nothing of others’ work is overwritten.',
+	'collab.reason.document-frozen': 'The minutes are finalized and can no longer be changed.',
+	'collab.reason.access-changed': 'The meeting’s state changed; reconnecting with the new rights…',
 	'collab.reload': 'Reload page'
 };

@@ -16,10 +16,10 @@ export const meeting = {
 	'meeting.onlineLink': '线上会议链接',
 	'meeting.create': '安排会议',
 	'meeting.created': '会议已安排。',
-	'meeting.state.scheduled': '已安排',
+	'meeting.state.scheduled': '筹备',
 	'meeting.state.in_progress': '进行中',
-	'meeting.state.review': '审阅中',
-	'meeting.state.finalized': '已定稿',
+	'meeting.state.review': '纪要审阅',
+	'meeting.state.finalized': '定稿',
 	'meeting.error.titleRequired': '请填写会议名称。',
 	'meeting.error.titleTooLong': '会议名称不能超过 200 个字符。',
 	'meeting.error.kindInvalid': '请选择会议类型（例会或专题会议）。',
@@ -67,5 +67,8 @@ export const meeting = {
 	'collab.reason.invalid-update': '您的浏览器发送了无法保存的数据，连接已断开。请刷新页面。',
 	'collab.reason.storage-unavailable': '服务器暂时无法保存，连接已断开；您的修改仍保存在本机，稍后会自动重试。',
 	'collab.reason.shutting-down': '服务器正在重启，稍后自动重连。',
+	'collab.reason.outdated-client': '页面版本过旧，为避免覆盖他人的内容，请刷新页面后继续编辑。',
+	'collab.reason.document-frozen': '纪要已定稿，不能再修改。',
+	'collab.reason.access-changed': '会议状态已变化，正在按新的权限重新连接…',
 	'collab.reload': '刷新页面'
 } as const;

@@ -1,24 +1,71 @@
-import { error } from '@sveltejs/kit';
+import { error, fail } from '@sveltejs/kit';
 import { atLeast } from '$lib/domain/permissions';
+import { canManageMeetings } from '$lib/domain/roles';
 import { agendaDocName } from '$lib/docs/agenda';
+import { minutesDocName } from '$lib/docs/minutes';
+import { attendanceView, canSetQuorum } from '$lib/server/attendance';
+import { memberUnits } from '$lib/server/committee';
 import { getDb } from '$lib/server/db';
 import { resolveDocAccess } from '$lib/server/docAccess';
 import { requireUser } from '$lib/server/guard';
 import { getMeeting } from '$lib/server/meeting';
-import type { PageServerLoad } from './$types';
+import { allowedTransitions, isTransition, LifecycleError, transitionMeeting } from '$lib/server/meetingLifecycle';
+import { latestFinalization } from '$lib/server/minutes';
+import { projectItemsOfMeeting } from '$lib/server/projectItem';
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, locals, url }) => {
 	const user = requireUser(locals, url);
 	const db = await getDb();
 	const meeting = await getMeeting(db, params.id);
 	if (!meeting) error(404, { message: 'not-found', code: 'not_found' });
-	const access = await resolveDocAccess(db, user, { kind: 'agenda', meetingId: meeting.id });
-	if (!access.found || access.access === 'none') error(403, { message: 'forbidden', code: 'forbidden' });
+	const agenda = await resolveDocAccess(db, user, { kind: 'agenda', meetingId: meeting.id });
+	if (!agenda.found || agenda.access === 'none') error(403, { message: 'forbidden', code: 'forbidden' });
+	const minutes = await resolveDocAccess(db, user, { kind: 'minutes', meetingId: meeting.id });
+	const [attendance, units, items, finalization] = await Promise.all([
+		attendanceView(db, meeting.id),
+		memberUnits(db, meeting.committeeId),
+		projectItemsOfMeeting(db, meeting.id),
+		latestFinalization(db, meeting.id)
+	]);
 	return {
 		meeting: { ...meeting, startsAt: meeting.startsAt.toISOString(), createdAt: meeting.createdAt.toISOString() },
 		agendaDoc: agendaDocName(meeting.id),
-		canEditAgenda: atLeast(access.access, 'write'),
-		role: access.role,
+		minutesDoc: minutesDocName(meeting.id),
+		canEditAgenda: atLeast(agenda.access, 'write'),
+		canEditMinutes: minutes.found && atLeast(minutes.access, 'write'),
+		role: agenda.role,
+		transitions: allowedTransitions(meeting.state, agenda.role, user.isAdmin),
+		attendance,
+		canEditAttendance: canManageMeetings(agenda.role, user.isAdmin),
+		canSetQuorum: canSetQuorum(agenda.role, user.isAdmin),
+		units,
+		items: items.map((i) => ({ id: i.id, blockId: i.sourceBlockId, title: i.title, status: i.displayStatus, dueDate: i.dueDate, units: i.units.map((u) => u.name) })),
+		finalization: finalization ? { version: finalization.version, sha256: finalization.sha256, finalizedAt: finalization.finalizedAt.toISOString() } : null,
 		me: { id: user.id, name: user.displayName }
 	};
+};
+
+export const actions: Actions = {
+	transition: async ({ params, locals, url, request }) => {
+		const user = requireUser(locals, url);
+		const form = await request.formData();
+		const transition = String(form.get('transition') ?? '');
+		const reason = String(form.get('reason') ?? '');
+		if (!isTransition(transition)) return fail(400, { lifecycleError: 'lifecycle.wrongState', problems: [] });
+		try {
+			const result = await transitionMeeting(await getDb(), { meetingId: params.id, transition, actor: user, reason });
+			return { transitioned: transition, version: result.finalization?.version ?? null, decisions: result.finalization?.decisions ?? 0 };
+		} catch (err) {
+			if (err instanceof LifecycleError) {
+				const status = err.key === 'lifecycle.notAllowed' ? 403 : err.key === 'lifecycle.notFound' ? 404 : 400;
+				return fail(status, {
+					lifecycleError: err.key,
+					reason,
+					problems: err.problems.map((p) => ({ key: p.key, position: p.position, excerpt: p.excerpt, blockId: p.blockId }))
+				});
+			}
+			throw err;
+		}
+	}
 };

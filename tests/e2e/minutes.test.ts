@@ -1,0 +1,140 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, signInPage } from '../helpers/browser';
+import { freshServerEnv } from '../helpers/serverEnv';
+import { startServer, type ServerProcess } from '../helpers/serverProcess';
+
+const PASSWORD = 'demo-password';
+let fresh: Awaited<ReturnType<typeof freshServerEnv>>;
+let server: ServerProcess;
+let browser: Browser;
+const shots = path.resolve('tests/e2e/artifacts');
+
+beforeAll(async () => {
+	fresh = await freshServerEnv({ SEED: 'demo' });
+	server = await startServer(fresh.env);
+	browser = await launchBrowser();
+});
+afterAll(async () => {
+	await browser?.close();
+	await server?.kill('SIGTERM');
+	await fresh?.cleanup();
+});
+
+const editorOf = (page: Page) => page.locator('[data-testid=minutes-editor]');
+const minutesText = (page: Page) => editorOf(page).innerText();
+
+async function openFirstMeeting(page: Page): Promise<string> {
+	await page.locator('[data-testid=committee-list] a').first().click();
+	await page.locator('[data-testid=meeting-list] a').first().click();
+	await page.waitForURL(/\/meetings\//);
+	return page.url();
+}
+
+/** Types Chinese the way a pinyin IME does: a composition that is updated, then committed. */
+async function imeType(page: Page, steps: string[], commit: string) {
+	const cdp = await page.context().newCDPSession(page);
+	for (const s of steps) {
+		await cdp.send('Input.imeSetComposition', { text: s, selectionStart: s.length, selectionEnd: s.length });
+		await page.waitForTimeout(40);
+	}
+	await cdp.send('Input.insertText', { text: commit });
+	await cdp.detach();
+}
+
+describe('live minutes', () => {
+	it('recorder and a remote member co-write, insert a decision, IME works, the convener finalizes', async () => {
+		const recorder = await signInPage(browser, server.http, 'recorder', PASSWORD);
+		const r = recorder.page;
+		const url = await openFirstMeeting(r);
+		await r.click('[data-testid=transition-start]');
+		await expect.poll(() => r.locator('[data-testid=meeting-state]').textContent()).toBe('进行中');
+
+		const member = await signInPage(browser, server.http, 'parttime', PASSWORD, { width: 375, height: 800 });
+		const m = member.page;
+		await m.goto(url);
+		await expect.poll(() => editorOf(m).getAttribute('contenteditable'), { timeout: 15_000 }).toBe('true');
+		await expect.poll(() => editorOf(r).getAttribute('contenteditable'), { timeout: 15_000 }).toBe('true');
+
+		// Recorder writes the opening line; the member sees it.
+		await editorOf(r).click();
+		await r.keyboard.press('Control+End');
+		await r.keyboard.press('Enter');
+		await r.keyboard.type('会议传达了区委组织部文件精神。', { delay: 10 });
+		await expect.poll(() => minutesText(m), { timeout: 10_000 }).toContain('会议传达了区委组织部文件精神。');
+
+		// Both see the other's caret with a name.
+		await editorOf(m).click();
+		await m.keyboard.press('Control+End');
+		await expect.poll(() => r.locator('.collaboration-carets__label').allTextContents(), { timeout: 10_000 }).toContain('田斌军');
+		await expect.poll(() => m.locator('.collaboration-carets__label').allTextContents(), { timeout: 10_000 }).toContain('姚宇');
+
+		// The member composes with a pinyin IME at the end while the recorder types at the start.
+		await m.keyboard.press('Enter');
+		const recorderTyping = (async () => {
+			await editorOf(r).click();
+			await r.keyboard.press('Control+Home');
+			await r.keyboard.type('【草稿】', { delay: 30 });
+		})();
+		await imeType(m, ['y', 'yi', 'yiz', 'yizh', 'yizhi'], '一致同意');
+		await imeType(m, ['t', 'to', 'ton', 'tong', 'tongg', 'tongguo'], '通过');
+		await recorderTyping;
+		const expectedBoth = (text: string) => text.includes('一致同意通过') && text.includes('【草稿】');
+		await expect.poll(async () => expectedBoth(await minutesText(r)), { timeout: 10_000 }).toBe(true);
+		await expect.poll(async () => expectedBoth(await minutesText(m)), { timeout: 10_000 }).toBe(true);
+		for (const page of [r, m]) {
+			const text = await minutesText(page);
+			expect(text.split('一致同意通过').length - 1, 'composed text exactly once').toBe(1);
+			expect(text.split('【草稿】').length - 1).toBe(1);
+			expect(text).not.toMatch(/yizhi|tongguo/);
+		}
+
+		// The recorder inserts a decision with /决议 and sets its unit and due date.
+		await editorOf(r).click();
+		await r.keyboard.press('Control+End');
+		await r.keyboard.press('Enter');
+		await r.keyboard.type('/决议', { delay: 20 });
+		await r.keyboard.press('Enter');
+		await r.keyboard.type('由驻区医院牵头，每月开展一次义诊进社区活动。', { delay: 10 });
+		const block = r.locator('section.decision').first();
+		await expect.poll(() => block.count()).toBe(1);
+		await block.locator('summary').click();
+		await block.locator('.decision-unit input').first().check();
+		await block.locator('.decision-date input').fill('2027-03-31');
+		await block.locator('.decision-date input').dispatchEvent('change');
+		await expect.poll(() => m.locator('section.decision [data-testid=decision-units]').textContent(), { timeout: 10_000 }).not.toBe('（未指定）');
+		await expect.poll(() => m.locator('section.decision .decision-due').textContent(), { timeout: 10_000 }).toBe('2027-03-31');
+		await r.click('[data-testid=transition-review]');
+		await expect.poll(() => r.locator('[data-testid=meeting-state]').textContent()).toBe('纪要审阅');
+		await r.screenshot({ path: path.join(shots, 'minutes-review.png'), fullPage: true });
+
+		// The convener finalizes.
+		const convener = await signInPage(browser, server.http, 'convener', PASSWORD);
+		const c = convener.page;
+		await c.goto(url);
+		c.once('dialog', (d) => void d.accept());
+		await c.click('[data-testid=transition-finalize]');
+		await expect.poll(() => c.locator('[data-testid=meeting-state]').textContent(), { timeout: 15_000 }).toBe('定稿');
+		await expect.poll(() => editorOf(c).getAttribute('contenteditable')).toBe('false');
+		// The member's open editor becomes read-only too (the server reconnects it read-only).
+		await expect.poll(() => m.reload().then(() => editorOf(m).getAttribute('contenteditable')), { timeout: 15_000 }).toBe('false');
+
+		// The decision became a project item that links back to its block.
+		const item = c.locator('[data-testid=project-items] a').first();
+		await expect.poll(() => item.textContent()).toContain('由驻区医院牵头');
+		await expect.poll(() => c.locator('[data-testid=decision-status]').first().textContent(), { timeout: 10_000 }).toBe('未启动');
+		await item.click();
+		await c.waitForURL(/\/projects\//);
+		expect(await c.locator('[data-testid=project-decision]').textContent()).toContain('每月开展一次义诊进社区活动');
+		const back = await c.locator('[data-testid=project-origin-link]').getAttribute('href');
+		expect(back).toMatch(/^\/meetings\/[0-9a-f-]+#decision-[0-9a-f-]+$/);
+		await c.click('[data-testid=project-origin-link]');
+		await expect.poll(() => c.locator(`section.decision[data-decision-id="${back!.split('#decision-')[1]}"]`).count(), { timeout: 10_000 }).toBe(1);
+		await c.screenshot({ path: path.join(shots, 'minutes-finalized.png'), fullPage: true });
+
+		await recorder.context.close();
+		await member.context.close();
+		await convener.context.close();
+	});
+});
