@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { MINUTES_FIELD, minutesDocName } from '../../src/lib/docs/minutes';
+import { connect, waitAcked, waitSynced } from '../helpers/provider';
 import { freshServerEnv } from '../helpers/serverEnv';
 import { apiToken, startServer, type ServerProcess } from '../helpers/serverProcess';
 
@@ -123,6 +126,35 @@ describe('/api/v1', () => {
 		const meetingId = list.json?.items[0].id;
 		expectError(await call('GET', `/api/v1/meetings/${meetingId}`, outsider), 'not_found');
 		expectError(await call('GET', '/api/v1/meetings/not-a-uuid', convener), 'not_found');
+	});
+
+	it('moves a meeting through its lifecycle, refusing wrong roles, wrong states and a reopen without reason', async () => {
+		const created = await call('POST', `/api/v1/committees/${committeeId}/meetings`, convener, { title: '生命周期测试', kind: 'special', startsAt: '2027-02-01T09:00:00+08:00' });
+		const id = created.json?.id as string;
+		const go = (token: string, body: unknown) => call('POST', `/api/v1/meetings/${id}/transitions`, token, body);
+		expectError(await go(convener, { transition: 'adjourn' }), 'invalid_transition');
+		expect((await go(observer, { transition: 'start' })).status).toBe(403);
+		expectError(await call('POST', '/api/v1/meetings/not-a-meeting/transitions', convener, { transition: 'start' }), 'notFound');
+		const wrong = await go(convener, { transition: 'finalize' });
+		expect(wrong.status).toBe(409);
+		expectError(wrong, 'wrongState');
+		expect((await go(convener, { transition: 'start' })).json).toMatchObject({ state: 'in_progress' });
+		expect((await go(convener, { transition: 'review' })).json).toMatchObject({ state: 'review' });
+		expectError(await go(convener, { transition: 'finalize' }), 'emptyMinutes');
+		// Write one line of minutes through a real provider, then finalize.
+		const writer = connect(server.ws, minutesDocName(id), convener);
+		await waitSynced(writer);
+		const paragraph = new Y.XmlElement('paragraph');
+		paragraph.insert(0, [new Y.XmlText('会议研究了冬季安全工作。')]);
+		writer.doc.getXmlFragment(MINUTES_FIELD).push([paragraph]);
+		await waitAcked(writer);
+		writer.destroy();
+		const final = await go(convener, { transition: 'finalize' });
+		expect(final.status, JSON.stringify(final.json)).toBe(200);
+		expect(final.json).toMatchObject({ state: 'finalized', finalization: { version: 1, decisions: 0 } });
+		expect(final.json?.finalization.sha256).toMatch(/^[0-9a-f]{64}$/);
+		expectError(await go(convener, { transition: 'reopen' }), 'reasonRequired');
+		expect((await go(convener, { transition: 'reopen', reason: '补充出席情况' })).json).toMatchObject({ state: 'review' });
 	});
 
 	it('answers unknown API paths with a JSON 404', async () => {

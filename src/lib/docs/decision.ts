@@ -51,7 +51,7 @@ const uniqueIdKey = new PluginKey('decisionUniqueIds');
  * transaction), and a cut-and-paste keeps the id. Remote changes are left to the client
  * that made them, so two clients never race to renumber the same block.
  */
-function uniqueIdPlugin(): Plugin {
+export function uniqueIdPlugin(): Plugin {
 	return new Plugin({
 		key: uniqueIdKey,
 		appendTransaction(transactions, oldState, newState) {

@@ -10,6 +10,7 @@ import { checkUnits, extractDecisions, type DecisionProblem } from './decision';
 import { canonicalJson, readStoredMinutes, sha256Hex } from './minutes';
 import { syncProjectItems } from './projectItem';
 import { membershipRole } from './docAccess';
+import { isUuid } from './meeting';
 
 /*
  * The meeting lifecycle: 筹备 scheduled → 进行中 in_progress → 纪要审阅 review → 定稿 finalized,
@@ -54,6 +55,7 @@ export class LifecycleError extends Error {
 			| 'lifecycle.reasonRequired'
 			| 'lifecycle.reasonTooLong'
 			| 'lifecycle.invalidMinutes'
+			| 'lifecycle.emptyMinutes'
 			| 'lifecycle.decisionsInvalid',
 		readonly problems: DecisionProblem[] = [],
 		readonly detail = ''
@@ -92,6 +94,7 @@ export async function transitionMeeting(
 	input: { meetingId: string; transition: Transition; actor: { id: string; isAdmin: boolean }; reason?: string }
 ): Promise<TransitionResult> {
 	const rule = RULES[input.transition];
+	if (!isUuid(input.meetingId)) throw new LifecycleError('lifecycle.notFound');
 	const reason = (input.reason ?? '').trim();
 	if (input.transition === 'reopen' && !reason) throw new LifecycleError('lifecycle.reasonRequired');
 	if (reason.length > REASON_MAX) throw new LifecycleError('lifecycle.reasonTooLong');
@@ -111,6 +114,7 @@ export async function transitionMeeting(
 			let finalization: TransitionResult['finalization'];
 			if (finalizing) {
 				const content = await readStoredMinutes(tx, input.meetingId);
+				if (!content.content?.length) throw new LifecycleError('lifecycle.emptyMinutes');
 				try {
 					minutesSchema().nodeFromJSON(content).check();
 				} catch (err) {

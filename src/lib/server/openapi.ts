@@ -160,6 +160,39 @@ export const openApiDocument = {
 				}
 			}
 		},
+		'/meetings/{id}/transitions': {
+			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+			post: {
+				summary: 'Move a meeting through its lifecycle (scheduled → in_progress → review → finalized; reopen needs a reason)',
+				requestBody: {
+					required: true,
+					content: {
+						'application/json': {
+							schema: {
+								type: 'object',
+								required: ['transition'],
+								properties: { transition: { type: 'string', enum: ['start', 'review', 'finalize', 'reopen'] }, reason: { type: 'string', maxLength: 500 } }
+							}
+						}
+					}
+				},
+				responses: {
+					'200': { description: 'The new state; for finalize, the version, hash and decision counts' },
+					'400': errorResponse('Invalid transition, missing reason, or decisions to complete (error.problems names each block)'),
+					'401': errorResponse('No valid token'),
+					'403': errorResponse('Not allowed for this role'),
+					'404': errorResponse('No such meeting'),
+					'409': errorResponse('Not possible in the current state')
+				}
+			}
+		},
+		'/projects/{id}': {
+			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+			get: {
+				summary: 'A tracked project item (from a decision of finalized minutes)',
+				responses: { '200': { description: 'The item, with its units and derived status' }, '401': errorResponse('No valid token'), '404': errorResponse('No such item, or not a member') }
+			}
+		},
 		'/meetings/{id}': {
 			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
 			get: {

@@ -71,6 +71,7 @@ export const minutes: Record<keyof typeof zh, string> = {
 	'lifecycle.reasonRequired': 'Please give the reason for reopening.',
 	'lifecycle.reasonTooLong': 'The reason must be at most 500 characters long.',
 	'lifecycle.invalidMinutes': 'The minutes are incomplete and cannot be finalized; reload and try again.',
+	'lifecycle.emptyMinutes': 'The minutes are empty and cannot be finalized.',
 	'lifecycle.decisionsInvalid': 'Some decisions need completing before the minutes can be finalized:',
 	'lifecycle.finalizedVersion': 'Finalized · version {version} · SHA-256 {hash}'
 };

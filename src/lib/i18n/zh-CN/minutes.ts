@@ -69,6 +69,7 @@ export const minutes = {
 	'lifecycle.reasonRequired': '请填写重新打开的原因。',
 	'lifecycle.reasonTooLong': '原因不能超过 500 个字符。',
 	'lifecycle.invalidMinutes': '纪要内容不完整，无法定稿，请刷新后再试。',
+	'lifecycle.emptyMinutes': '纪要还是空的，不能定稿。',
 	'lifecycle.decisionsInvalid': '有决议需要补充后才能定稿：',
 	'lifecycle.finalizedVersion': '已定稿 · 第 {version} 版 · SHA-256 {hash}'
 } as const;

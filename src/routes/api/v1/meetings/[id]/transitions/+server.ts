@@ -1,0 +1,24 @@
+import { json } from '@sveltejs/kit';
+import { translate } from '$lib/i18n';
+import { apiError, apiHandler, readJsonObject, requireApiUser } from '$lib/server/api';
+import { getDb } from '$lib/server/db';
+import { isTransition, LifecycleError, transitionMeeting, TRANSITIONS } from '$lib/server/meetingLifecycle';
+import type { RequestHandler } from './$types';
+
+/** Moves a meeting through its lifecycle: start, review, finalize, reopen (with a reason). */
+export const POST: RequestHandler = apiHandler(async ({ locals, params, request }) => {
+	const user = requireApiUser(locals);
+	const body = await readJsonObject(request);
+	const transition = typeof body.transition === 'string' ? body.transition : '';
+	if (!isTransition(transition)) return apiError(400, 'invalid_transition', `transition must be one of ${TRANSITIONS.join(', ')}.`);
+	if (body.reason !== undefined && typeof body.reason !== 'string') return apiError(400, 'invalid_body', 'reason must be a string.');
+	try {
+		const result = await transitionMeeting(await getDb(), { meetingId: params.id, transition, actor: user, reason: body.reason as string | undefined });
+		return json(result);
+	} catch (err) {
+		if (!(err instanceof LifecycleError)) throw err;
+		const status = err.key === 'lifecycle.notFound' ? 404 : err.key === 'lifecycle.notAllowed' ? 403 : err.key === 'lifecycle.wrongState' ? 409 : 400;
+		const problems = err.problems.map((p) => ({ ...p, message: translate('en', p.key, { position: p.position, excerpt: p.excerpt }) }));
+		return apiError(status, err.key.replace('lifecycle.', ''), translate('en', err.key), problems.length ? { problems } : {});
+	}
+});
