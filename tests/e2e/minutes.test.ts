@@ -70,6 +70,19 @@ describe('live minutes', () => {
 		await expect.poll(() => r.locator('.collaboration-carets__label').allTextContents(), { timeout: 10_000 }).toContain('田斌军');
 		await expect.poll(() => m.locator('.collaboration-carets__label').allTextContents(), { timeout: 10_000 }).toContain('姚宇');
 
+		// Undo undoes only one's own edits.
+		await r.waitForTimeout(700);
+		await editorOf(r).click();
+		await r.keyboard.press('Control+End');
+		await r.keyboard.type('（待撤销）', { delay: 10 });
+		await m.keyboard.type('成员补充的意见', { delay: 10 });
+		await expect.poll(() => minutesText(r), { timeout: 10_000 }).toContain('成员补充的意见');
+		await r.keyboard.press('Control+z');
+		await expect.poll(() => minutesText(r), { timeout: 10_000 }).not.toContain('（待撤销）');
+		await expect.poll(() => minutesText(m), { timeout: 10_000 }).not.toContain('（待撤销）');
+		expect(await minutesText(r)).toContain('成员补充的意见');
+		expect(await minutesText(r)).toContain('会议传达了区委组织部文件精神。');
+
 		// The member composes with a pinyin IME at the end while the recorder types at the start.
 		await m.keyboard.press('Enter');
 		const recorderTyping = (async () => {
