@@ -19,6 +19,7 @@ export interface AttendanceEntry {
 
 /** What the minutes header and the meeting page say about attendance. */
 export interface AttendanceSummary {
+	/** Voting members (应到): everyone but 列席 observers. */
 	members: number;
 	present: string[];
 	remote: string[];
@@ -27,7 +28,7 @@ export interface AttendanceSummary {
 	notRecorded: string[];
 	/** Member units (of part-time members) and whether someone attended for them. */
 	units: { unitId: string; unitName: string; represented: boolean }[];
-	/** present + remote; delegated members are not counted as attending. */
+	/** Voting members present or online (实到); delegated members are not counted as attending. */
 	attending: number;
 	quorumPercent: number;
 	/** Attendance exceeds quorumPercent of the members. */

@@ -145,7 +145,10 @@ async function applyEntries(tx: DbOrTx, meeting: MeetingRef, inputs: AttendanceI
 		.where(and(eq(attendance.meetingId, meeting.id), inArray(attendance.userId, entries.map((e) => e.userId))));
 	const previous = new Map(previousRows.map((r) => [r.userId, r]));
 	let changed = 0;
-	for (const entry of entries) {
+	// Rows are written in one fixed order so that two concurrent bulk writes wait for each other
+	// instead of each holding a row the other needs (a deadlock on PostgreSQL).
+	const ordered = [...entries].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+	for (const entry of ordered) {
 		const before = previous.get(entry.userId);
 		if (before && (onlyUnrecorded || sameRecord(before, entry))) continue;
 		const values = { status: entry.status, reason: entry.reason, delegateId: entry.delegateId, updatedBy: actorId, updatedAt: new Date() };
@@ -252,7 +255,7 @@ const attends = (status: AttendanceStatus | null): boolean => status === 'presen
 /** The summary of a list of entries; pure, so the page and the minutes header agree with the tests. */
 export function summarizeAttendance(entries: AttendanceEntry[], quorumPercent: number): AttendanceSummary {
 	const summary: AttendanceSummary = {
-		members: entries.length,
+		members: 0,
 		present: [],
 		remote: [],
 		absent: [],
@@ -280,7 +283,10 @@ export function summarizeAttendance(entries: AttendanceEntry[], quorumPercent: n
 		if (unit && attends(e.status)) unit.represented = true;
 	}
 	summary.units = [...units.values()].sort((a, b) => compareNames(a.unitName, b.unitName));
-	summary.attending = summary.present.length + summary.remote.length;
+	// 列席 observers attend without a vote: they are listed but count toward neither 应到 nor 实到.
+	const voting = entries.filter((e) => e.role !== 'observer');
+	summary.members = voting.length;
+	summary.attending = voting.filter((e) => attends(e.status)).length;
 	summary.quorumMet = quorumMet(summary.attending, summary.members, quorumPercent);
 	return summary;
 }

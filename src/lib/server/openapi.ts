@@ -186,6 +186,40 @@ export const openApiDocument = {
 				}
 			}
 		},
+		'/meetings/{id}/attendance': {
+			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+			get: {
+				summary: 'Attendance of every member, with the summary (应到/实到, quorum, units represented)',
+				responses: { '200': { description: '{entries, summary}' }, '401': errorResponse('No valid token'), '404': errorResponse('No such meeting, or not a member') }
+			},
+			put: {
+				summary: 'Record one member’s attendance (convener, recorder or administrator)',
+				requestBody: {
+					required: true,
+					content: {
+						'application/json': {
+							schema: {
+								type: 'object',
+								required: ['userId', 'status'],
+								properties: {
+									userId: { type: 'string', format: 'uuid' },
+									status: { type: 'string', enum: ['present', 'remote', 'absent', 'delegated'] },
+									reason: { type: 'string', maxLength: 200, description: 'required when absent (请假)' },
+									delegateId: { type: 'string', format: 'uuid', description: 'required when delegated (委托)' }
+								}
+							}
+						}
+					}
+				},
+				responses: {
+					'200': { description: '{entry, summary}' },
+					'400': errorResponse('Invalid attendance (error.key names the rule)'),
+					'403': errorResponse('Not convener, recorder or administrator'),
+					'404': errorResponse('No such meeting, or not a member'),
+					'409': errorResponse('The meeting is finalized')
+				}
+			}
+		},
 		'/projects/{id}': {
 			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
 			get: {

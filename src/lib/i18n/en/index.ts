@@ -1,6 +1,8 @@
 import type { MessageKey } from '../zh-CN';
 import { admin } from './admin';
+import { minutes } from './minutes';
+import { attendance } from './attendance';
 import { common } from './common';
 import { meeting } from './meeting';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance };

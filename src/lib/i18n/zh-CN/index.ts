@@ -1,7 +1,9 @@
 import { common } from './common';
 import { meeting } from './meeting';
 import { admin } from './admin';
+import { minutes } from './minutes';
+import { attendance } from './attendance';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance } as const;
 export type MessageKey = keyof typeof zhCN;
