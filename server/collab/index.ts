@@ -33,8 +33,11 @@ export interface Collaboration {
 /** The collaboration server's composition root: one extension per concern, in order. */
 export function createCollaboration(options: CollaborationOptions): Collaboration {
 	const store = options.docStore ?? new DocStore(options.database.db);
-	const persistence = new Persistence(async () => store, { appendGiveUpMs: options.appendGiveUpMs });
-	const lifecycle = new Lifecycle(async () => options.database.db, (name) => persistence.waitPending(name));
+	const lifecycle: Lifecycle = new Lifecycle(async () => options.database.db, (name) => persistence.waitPending(name));
+	const persistence: Persistence = new Persistence(async () => store, {
+		appendGiveUpMs: options.appendGiveUpMs,
+		accepts: (name) => lifecycle.accepts(name)
+	});
 	const hocuspocus = new Hocuspocus<CollabContext>({
 		name: 'gongjian',
 		quiet: true,

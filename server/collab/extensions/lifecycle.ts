@@ -43,6 +43,11 @@ export class Lifecycle implements Extension, CollabControl {
 		throw new Refusal(CLOSE_REASONS.documentFrozen, CLOSE_CODES.documentFrozen);
 	}
 
+	/** Whether the document takes writes now (asked by persistence right before each append). */
+	accepts(docName: string): boolean {
+		return !this.frozen.has(docName);
+	}
+
 	async freeze(docNames: string[]): Promise<void> {
 		for (const name of docNames) this.frozen.add(name);
 		// Updates that passed the check before the freeze are being stored; wait for them.

@@ -19,6 +19,11 @@ export interface PersistenceOptions {
 	/** How long an append may keep failing before the connection is closed (the client resyncs later). */
 	appendGiveUpMs?: number;
 	log?: (message: string, err?: unknown) => void;
+	/**
+	 * Asked synchronously right before an append is registered, so that a document frozen
+	 * meanwhile (finalization) can never receive an update that its freeze did not wait for.
+	 */
+	accepts?: (documentName: string) => boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,6 +41,7 @@ export class Persistence implements Extension {
 	private readonly pending = new Map<string, Set<Promise<void>>>();
 	private readonly giveUpMs: number;
 	private readonly log: (message: string, err?: unknown) => void;
+	private readonly accepts: (documentName: string) => boolean;
 
 	constructor(
 		private readonly store: () => Promise<DocStore>,
@@ -43,6 +49,7 @@ export class Persistence implements Extension {
 	) {
 		this.giveUpMs = options.appendGiveUpMs ?? 60_000;
 		this.log = options.log ?? ((m, e) => console.error(`[persistence] ${m}`, e ?? ''));
+		this.accepts = options.accepts ?? (() => true);
 	}
 
 	async onLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
@@ -62,6 +69,8 @@ export class Persistence implements Extension {
 			throw new Refusal(CLOSE_REASONS.invalidUpdate, CLOSE_CODES.invalidUpdate);
 		}
 		if (check.empty) return;
+		// No await between this check and track(): see PersistenceOptions.accepts.
+		if (!this.accepts(data.documentName)) throw new Refusal(CLOSE_REASONS.documentFrozen, CLOSE_CODES.documentFrozen);
 		try {
 			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs));
 		} catch (err) {
