@@ -6,6 +6,7 @@ import { Auth } from './extensions/auth';
 import { Persistence } from './extensions/persistence';
 import { Presence } from './extensions/presence';
 import { Lifecycle } from './extensions/lifecycle';
+import { MinutesTemplate } from './extensions/template';
 import { registerCollabControl, type CollabControl } from '../../src/lib/server/collabControl';
 import { createUpgradeHandler } from './upgrade';
 
@@ -44,7 +45,7 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 		// Stores only compact (every edit is already in the log), so they may wait.
 		debounce: options.compactAfterMs ?? 5_000,
 		maxDebounce: (options.compactAfterMs ?? 5_000) * 6,
-		extensions: [new Auth(async () => options.database.db), lifecycle, persistence, new Presence()]
+		extensions: [new Auth(async () => options.database.db), lifecycle, persistence, new MinutesTemplate(async () => options.database.db), new Presence()]
 	});
 	lifecycle.attach(hocuspocus);
 	if (options.registerControl !== false) registerCollabControl(lifecycle);

@@ -2,7 +2,8 @@ import type { MessageKey } from '../zh-CN';
 import { admin } from './admin';
 import { minutes } from './minutes';
 import { attendance } from './attendance';
+import { template } from './template';
 import { common } from './common';
 import { meeting } from './meeting';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template };

@@ -3,7 +3,8 @@ import { meeting } from './meeting';
 import { admin } from './admin';
 import { minutes } from './minutes';
 import { attendance } from './attendance';
+import { template } from './template';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template } as const;
 export type MessageKey = keyof typeof zhCN;
