@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgendaItem, agendaDocName, agendaItems, itemText, readAgenda } from '../../src/lib/docs/agenda';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { freshServerEnv } from '../helpers/serverEnv';
 import { connect, waitAcked, waitSynced } from '../helpers/provider';
 import { apiGet, apiToken, startServer, type ServerEnv, type ServerProcess } from '../helpers/serverProcess';
 
@@ -16,33 +13,17 @@ const CYCLES = Number(process.env.KILL_CYCLES ?? 20);
 const ADMIN_PASSWORD = 'kill-test-admin';
 
 let env: ServerEnv;
-let tmp: string | null = null;
-let pgDatabase: TestDatabase | null = null;
+let fresh: Awaited<ReturnType<typeof freshServerEnv>>;
 let server: ServerProcess | null = null;
 
 beforeAll(async () => {
-	if (process.env.DATABASE_URL) {
-		pgDatabase = await createTestDatabase();
-		// The child process migrates it again; that is a no-op, and proves it is one.
-		await pgDatabase.close();
-		env = { DATABASE_URL: pgDatabase.url!, SEED: 'demo', ADMIN_PASSWORD };
-	} else {
-		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gj-kill-'));
-		env = { DATA_DIR: tmp, SEED: 'demo', ADMIN_PASSWORD };
-	}
+	fresh = await freshServerEnv({ SEED: 'demo', ADMIN_PASSWORD });
+	env = fresh.env;
 });
 
 afterAll(async () => {
 	await server?.kill();
-	if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-	if (pgDatabase) {
-		const { default: pg } = await import('pg');
-		const name = new URL(pgDatabase.url!).pathname.slice(1);
-		const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-		await admin.connect();
-		await admin.query(`drop database if exists ${name} with (force)`);
-		await admin.end();
-	}
+	await fresh?.cleanup();
 });
 
 describe('kill -9', () => {

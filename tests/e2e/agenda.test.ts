@@ -1,45 +1,28 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { launchBrowser, signInPage } from '../helpers/browser';
+import { freshServerEnv } from '../helpers/serverEnv';
 import { startServer, type ServerProcess } from '../helpers/serverProcess';
 
 const PASSWORD = 'demo-password';
 let server: ServerProcess;
 let browser: Browser;
-let tmp: string | null = null;
-let pgDatabase: TestDatabase | null = null;
+let fresh: Awaited<ReturnType<typeof freshServerEnv>>;
 const shots = path.resolve('tests/e2e/artifacts');
 
 beforeAll(async () => {
 	fs.mkdirSync(shots, { recursive: true });
-	let env;
-	if (process.env.DATABASE_URL) {
-		pgDatabase = await createTestDatabase();
-		await pgDatabase.close();
-		env = { DATABASE_URL: pgDatabase.url!, SEED: 'demo' };
-	} else {
-		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gj-e2e-'));
-		env = { DATA_DIR: tmp, SEED: 'demo' };
-	}
-	server = await startServer(env);
+	fresh = await freshServerEnv({ SEED: 'demo' });
+	server = await startServer(fresh.env);
 	browser = await launchBrowser();
 });
 
 afterAll(async () => {
 	await browser?.close();
 	await server?.kill('SIGTERM');
-	if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-	if (pgDatabase) {
-		const { default: pg } = await import('pg');
-		const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-		await admin.connect();
-		await admin.query(`drop database if exists ${new URL(pgDatabase.url!).pathname.slice(1)} with (force)`);
-		await admin.end();
-	}
+	await fresh?.cleanup();
 });
 
 async function noHorizontalScroll(page: Page) {

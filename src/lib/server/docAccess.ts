@@ -1,22 +1,14 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { accessFor, type Access, type DocState } from '../domain/permissions';
 import type { CommitteeRole } from '../domain/roles';
 import type { DocRef } from '../docs/names';
 import type { DbOrTx } from './db';
-import { committees, meetings, memberships } from './db/schema';
+import { committees, meetings } from './db/schema';
+import { roleOf } from './committee';
 
 export type DocAccess =
 	| { found: true; access: Access; committeeId: string; state: DocState; role: CommitteeRole | null }
 	| { found: false };
-
-export async function membershipRole(db: DbOrTx, userId: string, committeeId: string): Promise<CommitteeRole | null> {
-	const [row] = await db
-		.select({ role: memberships.role })
-		.from(memberships)
-		.where(and(eq(memberships.userId, userId), eq(memberships.committeeId, committeeId)))
-		.limit(1);
-	return row?.role ?? null;
-}
 
 /** What a user may do with a live document, from the record it belongs to. */
 export async function resolveDocAccess(db: DbOrTx, user: { id: string; isAdmin: boolean }, ref: DocRef): Promise<DocAccess> {
@@ -38,6 +30,6 @@ export async function resolveDocAccess(db: DbOrTx, user: { id: string; isAdmin: 
 		// Boards and bulletins get their own lifecycle in later issues; until then they are open.
 		state = 'scheduled';
 	}
-	const role = await membershipRole(db, user.id, committeeId);
+	const role = await roleOf(db, user.id, committeeId);
 	return { found: true, access: accessFor({ isAdmin: user.isAdmin, role }, ref.kind, state), committeeId, state, role };
 }

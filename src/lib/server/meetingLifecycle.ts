@@ -9,7 +9,7 @@ import { committees, decisions as decisionsTable, meetings, memberships, minutes
 import { checkUnits, extractDecisions, type DecisionProblem } from './decision';
 import { canonicalJson, readStoredMinutes, sha256Hex } from './minutes';
 import { syncProjectItems } from './projectItem';
-import { membershipRole } from './docAccess';
+import { roleOf } from './committee';
 import { isUuid } from './meeting';
 
 /*
@@ -107,7 +107,7 @@ export async function transitionMeeting(
 		result = await db.transaction(async (tx) => {
 			const meeting = await lockMeeting(tx, input.meetingId);
 			if (!meeting) throw new LifecycleError('lifecycle.notFound');
-			const role = await membershipRole(tx, input.actor.id, meeting.committeeId);
+			const role = await roleOf(tx, input.actor.id, meeting.committeeId);
 			if (!input.actor.isAdmin && (role === null || !rule.roles.includes(role))) throw new LifecycleError('lifecycle.notAllowed');
 			if (!rule.from.includes(meeting.state)) throw new LifecycleError('lifecycle.wrongState', [], meeting.state);
 
