@@ -163,7 +163,8 @@ describe('skeleton for a meeting', () => {
 			`记录人：recorder ${f.people.recorder.username.slice('recorder'.length)}`,
 			expect.stringMatching(/^出席：convener .+（现场）$/),
 			expect.stringMatching(/^请假：member .+（出差）$/),
-			'应到 5 人，实到 1 人，未达到法定人数',
+			// 列席 observers are not counted among the members expected (应到).
+			'应到 4 人，实到 1 人，未达到法定人数',
 			'会议议题',
 			'一、传达上级会议精神',
 			'汇报人：张书记',
