@@ -1,5 +1,6 @@
 import type { Access } from '../../src/lib/domain/permissions';
 import type { SessionUser } from '../../src/lib/server/auth/session';
+import type { CommitteeRole } from '../../src/lib/domain/roles';
 
 /** Per-connection context, filled in by the upgrade handler and onAuthenticate. */
 export interface CollabContext {
@@ -7,6 +8,10 @@ export interface CollabContext {
 	cookieAllowed: boolean;
 	user?: SessionUser;
 	access?: Access;
+	/** The person's seat in the document's committee (null for administrators outside it). */
+	role?: CommitteeRole | null;
+	/** The unit a part-time member represents in that committee. */
+	unitId?: string | null;
 }
 
 /** What Hocuspocus expects a hook to throw to refuse with a reason the provider receives. */

@@ -7,6 +7,8 @@ import { Persistence } from './extensions/persistence';
 import { Presence } from './extensions/presence';
 import { Lifecycle } from './extensions/lifecycle';
 import { MinutesTemplate } from './extensions/template';
+import { BoardRules } from './extensions/boardRules';
+import { Projection } from './extensions/projection';
 import { registerCollabControl, type CollabControl } from '../../src/lib/server/collabControl';
 import { createUpgradeHandler } from './upgrade';
 
@@ -42,10 +44,18 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 	const hocuspocus = new Hocuspocus<CollabContext>({
 		name: 'gongjian',
 		quiet: true,
-		// Stores only compact (every edit is already in the log), so they may wait.
+		// Stores only compact and project (every edit is already in the log), so they may wait.
 		debounce: options.compactAfterMs ?? 5_000,
 		maxDebounce: (options.compactAfterMs ?? 5_000) * 6,
-		extensions: [new Auth(async () => options.database.db), lifecycle, persistence, new MinutesTemplate(async () => options.database.db), new Presence()]
+		extensions: [
+			new Auth(async () => options.database.db),
+			lifecycle,
+			new BoardRules(),
+			persistence,
+			new MinutesTemplate(async () => options.database.db),
+			new Projection(async () => options.database.db),
+			new Presence()
+		]
 	});
 	lifecycle.attach(hocuspocus);
 	if (options.registerControl !== false) registerCollabControl(lifecycle);

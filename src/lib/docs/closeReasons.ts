@@ -12,7 +12,8 @@ export const CLOSE_REASONS = {
 	shuttingDown: 'shutting-down',
 	outdatedClient: 'outdated-client',
 	documentFrozen: 'document-frozen',
-	accessChanged: 'access-changed'
+	accessChanged: 'access-changed',
+	forbiddenChange: 'forbidden-change'
 } as const;
 export type CloseReason = (typeof CLOSE_REASONS)[keyof typeof CLOSE_REASONS];
 
@@ -20,6 +21,7 @@ export type CloseReason = (typeof CLOSE_REASONS)[keyof typeof CLOSE_REASONS];
 export const CLOSE_CODES = {
 	invalidUpdate: 4400,
 	documentFrozen: 4409,
+	forbiddenChange: 4403,
 	outdatedClient: 4426,
 	accessChanged: 4001,
 	storageUnavailable: 4503

@@ -382,3 +382,13 @@ export async function memberUnits(db: DbOrTx, committeeId: string): Promise<{ id
 		.where(eq(memberships.committeeId, committeeId));
 	return rows.sort((a, b) => compareNames(a.name, b.name));
 }
+
+/** A person's seat in a committee: role and, for part-time members, the unit they represent. */
+export async function membershipOf(db: DbOrTx, userId: string, committeeId: string): Promise<{ role: CommitteeRole; unitId: string | null } | null> {
+	const [row] = await db
+		.select({ role: memberships.role, unitId: memberships.unitId })
+		.from(memberships)
+		.where(and(eq(memberships.userId, userId), eq(memberships.committeeId, committeeId)))
+		.limit(1);
+	return row ?? null;
+}

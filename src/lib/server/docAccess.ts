@@ -4,10 +4,10 @@ import type { CommitteeRole } from '../domain/roles';
 import type { DocRef } from '../docs/names';
 import type { DbOrTx } from './db';
 import { committees, meetings } from './db/schema';
-import { roleOf } from './committee';
+import { membershipOf } from './committee';
 
 export type DocAccess =
-	| { found: true; access: Access; committeeId: string; state: DocState; role: CommitteeRole | null }
+	| { found: true; access: Access; committeeId: string; state: DocState; role: CommitteeRole | null; unitId: string | null }
 	| { found: false };
 
 /** What a user may do with a live document, from the record it belongs to. */
@@ -30,6 +30,7 @@ export async function resolveDocAccess(db: DbOrTx, user: { id: string; isAdmin: 
 		// Boards and bulletins get their own lifecycle in later issues; until then they are open.
 		state = 'scheduled';
 	}
-	const role = await roleOf(db, user.id, committeeId);
-	return { found: true, access: accessFor({ isAdmin: user.isAdmin, role }, ref.kind, state), committeeId, state, role };
+	const seat = await membershipOf(db, user.id, committeeId);
+	const role = seat?.role ?? null;
+	return { found: true, access: accessFor({ isAdmin: user.isAdmin, role }, ref.kind, state), committeeId, state, role, unitId: seat?.unitId ?? null };
 }

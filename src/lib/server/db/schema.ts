@@ -361,3 +361,54 @@ export const projectItemUnits = pgTable(
 	},
 	(t) => [primaryKey({ columns: [t.projectItemId, t.unitId] })]
 );
+
+/** Projection of the need cards of the boards, keyed by card id; rebuilt from the document on every store. */
+export const needs = pgTable(
+	'needs',
+	{
+		id: text('id').primaryKey(),
+		committeeId: uuid('committee_id')
+			.notNull()
+			.references(() => committees.id, { onDelete: 'cascade' }),
+		year: integer('year').notNull(),
+		position: integer('position').notNull(),
+		title: text('title').notNull(),
+		description: text('description').notNull(),
+		place: text('place').notNull(),
+		category: text('category').notNull(),
+		source: text('source').notNull(),
+		priority: text('priority').notNull(),
+		status: text('status').notNull(),
+		submittedBy: uuid('submitted_by').references(() => users.id, { onDelete: 'set null' }),
+		archived: boolean('archived').notNull().default(false),
+		/** Set when the card disappeared from the document; the row is kept. */
+		deletedAt: timestamp('deleted_at', { withTimezone: true }),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [index('needs_board').on(t.committeeId, t.year)]
+);
+
+/** Projection of the resource cards of the boards, keyed by card id. */
+export const resources = pgTable(
+	'resources',
+	{
+		id: text('id').primaryKey(),
+		committeeId: uuid('committee_id')
+			.notNull()
+			.references(() => committees.id, { onDelete: 'cascade' }),
+		year: integer('year').notNull(),
+		position: integer('position').notNull(),
+		unitId: uuid('unit_id').references(() => units.id, { onDelete: 'set null' }),
+		type: text('type').notNull(),
+		title: text('title').notNull(),
+		description: text('description').notNull(),
+		quantity: text('quantity').notNull(),
+		availability: text('availability').notNull(),
+		contact: text('contact').notNull(),
+		status: text('status').notNull(),
+		archived: boolean('archived').notNull().default(false),
+		deletedAt: timestamp('deleted_at', { withTimezone: true }),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [index('resources_board').on(t.committeeId, t.year), index('resources_unit').on(t.unitId)]
+);
