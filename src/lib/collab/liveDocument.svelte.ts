@@ -61,7 +61,7 @@ export class LiveDocument {
 			},
 			onClose: ({ event }) => {
 				// Protocol-level closes that retrying cannot fix: say why and stop.
-				if (event.reason === 'invalid-update' || event.reason === 'document-frozen' || event.reason === 'outdated-client') {
+				if (['invalid-update', 'document-frozen', 'outdated-client', 'forbidden-change'].includes(event.reason)) {
 					this.refusal = event.reason;
 				}
 			},

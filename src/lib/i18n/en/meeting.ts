@@ -72,5 +72,6 @@ export const meeting: Record<keyof typeof zh, string> = {
 	'collab.reason.outdated-client': 'This page is out of date. Reload it before editing, so that nothing of others’ work is overwritten.',
 	'collab.reason.document-frozen': 'The minutes are finalized and can no longer be changed.',
 	'collab.reason.access-changed': 'The meeting’s state changed; reconnecting with the new rights…',
+	'collab.reason.forbidden-change': 'That change is beyond your rights (part-time members edit only their own unit’s resources) and was not saved. Please reload the page.',
 	'collab.reload': 'Reload page'
 };
