@@ -58,13 +58,29 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 		]
 	});
 	lifecycle.attach(hocuspocus);
-	if (options.registerControl !== false) registerCollabControl(lifecycle);
+	const control: CollabControl = {
+		freeze: (names) => lifecycle.freeze(names),
+		thaw: (names) => lifecycle.thaw(names),
+		reconnect: (names) => lifecycle.reconnect(names),
+		async edit(name, change) {
+			if (!lifecycle.accepts(name)) throw new Error(`${name} is frozen`);
+			const connection = await hocuspocus.openDirectConnection(name, {} as CollabContext);
+			try {
+				await connection.transact((doc) => change(doc));
+				// The change reached the log through persistence's onChange; wait until it is stored.
+				await persistence.waitPending(name);
+			} finally {
+				await connection.disconnect();
+			}
+		}
+	};
+	if (options.registerControl !== false) registerCollabControl(control);
 	const upgrade = createUpgradeHandler(hocuspocus, { origin: options.origin });
 
 	let shuttingDown: Promise<void> | null = null;
 	return {
 		hocuspocus,
-		control: lifecycle,
+		control,
 		handleUpgrade: upgrade.handle,
 		shutdown() {
 			shuttingDown ??= (async () => {

@@ -1,3 +1,5 @@
+import type * as Y from 'yjs';
+
 /*
  * How record lifecycle code (SvelteKit actions, the API) reaches the collaboration server
  * running in the same process. The server registers itself on globalThis — the SvelteKit
@@ -11,6 +13,11 @@ export interface CollabControl {
 	thaw(docNames: string[]): void;
 	/** Access to these documents changed: drop their clients' transports so they reconnect under the new rights. */
 	reconnect(docNames: string[]): void;
+	/**
+	 * Changes a live document on the server as one transaction, so that connected clients see
+	 * it at once; resolves when the change is stored. Absent when no collaboration server runs.
+	 */
+	edit?(docName: string, change: (doc: Y.Doc) => void): Promise<void>;
 }
 
 const KEY = Symbol.for('gongjian.collabControl');
