@@ -53,12 +53,12 @@ describe('meeting agenda in two browsers', () => {
 		const member = await signInPage(browser, server.http, 'parttime', PASSWORD, { width: 375, height: 740 });
 		const b = member.page;
 		await b.goto(meetingUrl);
-		await expect.poll(() => b.locator('[data-testid=collab-state]').getAttribute('data-state')).toBe('saved');
-		await expect.poll(() => a.locator('[data-testid=collab-state]').getAttribute('data-state')).toBe('saved');
+		await expect.poll(() => b.locator('[data-testid=agenda-live] [data-testid=collab-state]').getAttribute('data-state')).toBe('saved');
+		await expect.poll(() => a.locator('[data-testid=agenda-live] [data-testid=collab-state]').getAttribute('data-state')).toBe('saved');
 
 		// Each sees the other in the presence list.
-		await expect.poll(() => a.locator('[data-testid=presence]').textContent(), { timeout: 10_000 }).toContain('田斌军');
-		await expect.poll(() => b.locator('[data-testid=presence]').textContent(), { timeout: 10_000 }).toContain('钟建涵');
+		await expect.poll(() => a.locator('[data-testid=agenda-live] [data-testid=presence]').textContent(), { timeout: 10_000 }).toContain('田斌军');
+		await expect.poll(() => b.locator('[data-testid=agenda-live] [data-testid=presence]').textContent(), { timeout: 10_000 }).toContain('钟建涵');
 
 		// The convener adds an item and types its title; the member sees it appear.
 		await a.click('[data-testid=agenda-add]');
@@ -86,8 +86,8 @@ describe('meeting agenda in two browsers', () => {
 		const expected = '一、传达学习上级文件精神（第一项）';
 		await expect.poll(() => titleA.inputValue(), { timeout: 10_000 }).toBe(expected);
 		await expect.poll(() => titleB.inputValue(), { timeout: 10_000 }).toBe(expected);
-		await expect.poll(() => a.locator('[data-testid=collab-state]').getAttribute('data-state')).toBe('saved');
-		await expect.poll(() => b.locator('[data-testid=collab-state]').getAttribute('data-state')).toBe('saved');
+		await expect.poll(() => a.locator('[data-testid=agenda-live] [data-testid=collab-state]').getAttribute('data-state')).toBe('saved');
+		await expect.poll(() => b.locator('[data-testid=agenda-live] [data-testid=collab-state]').getAttribute('data-state')).toBe('saved');
 
 		await noHorizontalScroll(b);
 		await b.screenshot({ path: path.join(shots, 'agenda-375.png'), fullPage: true });

@@ -24,6 +24,8 @@ export interface AgendaItemView {
 	presenter: string;
 	notes: string;
 	durationMinutes: number;
+	/** The board proposal this item puts before the meeting, if any. */
+	proposalId: string;
 }
 
 export const agendaDocName = (meetingId: string) => docName({ kind: 'agenda', meetingId });
@@ -66,14 +68,15 @@ export function readAgenda(doc: Y.Doc): AgendaItemView[] {
 			title: textOf(item, 'title')?.toString() ?? '',
 			presenter: textOf(item, 'presenter')?.toString() ?? '',
 			notes: textOf(item, 'notes')?.toString() ?? '',
-			durationMinutes: typeof duration === 'number' && Number.isFinite(duration) ? duration : 0
+			durationMinutes: typeof duration === 'number' && Number.isFinite(duration) ? duration : 0,
+			proposalId: typeof item.get('proposalId') === 'string' ? (item.get('proposalId') as string) : ''
 		});
 	});
 	// Ties (two people adding at the same place at once) resolve the same way everywhere.
 	return list.sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-export function addAgendaItem(doc: Y.Doc, init: Partial<Pick<AgendaItemView, 'title' | 'presenter' | 'notes' | 'durationMinutes'>> = {}): string {
+export function addAgendaItem(doc: Y.Doc, init: Partial<Pick<AgendaItemView, 'title' | 'presenter' | 'notes' | 'durationMinutes' | 'proposalId'>> = {}): string {
 	const items = readAgenda(doc);
 	const last = items[items.length - 1];
 	const id = newId();
@@ -84,6 +87,7 @@ export function addAgendaItem(doc: Y.Doc, init: Partial<Pick<AgendaItemView, 'ti
 		item.set('presenter', new Y.Text(init.presenter ?? ''));
 		item.set('notes', new Y.Text(init.notes ?? ''));
 		item.set('duration', clampDuration(init.durationMinutes ?? 10));
+		if (init.proposalId) item.set('proposalId', init.proposalId);
 		agendaItems(doc).set(id, item);
 	});
 	return id;

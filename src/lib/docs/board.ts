@@ -262,3 +262,139 @@ export function touchedCards(doc: Y.Doc, run: () => void): { needs: Set<string>;
 	}
 	return touched;
 }
+
+export const PROPOSALS = 'proposals';
+export const PROPOSAL_STATUSES = ['proposed', 'on_agenda', 'approved', 'withdrawn'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+export const PROJECT_LEVELS = ['district', 'street', 'community'] as const;
+export type ProposalLevel = (typeof PROJECT_LEVELS)[number];
+
+/** A matched need and resource(s), proposed as a project for a meeting to approve. */
+export interface ProposalView {
+	id: string;
+	order: number;
+	title: string;
+	needIds: string[];
+	resourceIds: string[];
+	unitIds: string[];
+	level: ProposalLevel;
+	dueDate: string;
+	status: ProposalStatus;
+	/** The meeting whose agenda it was put on. */
+	meetingId: string;
+	/** The tracked item it became on finalization. */
+	projectItemId: string;
+	createdBy: string;
+}
+
+export const proposalsMap = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>(PROPOSALS);
+
+function ids(value: unknown): string[] {
+	return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export function readProposals(doc: Y.Doc): ProposalView[] {
+	const list: ProposalView[] = [];
+	proposalsMap(doc).forEach((card, id) => {
+		if (!(card instanceof Y.Map)) return;
+		list.push({
+			id,
+			order: num(card.get('order')),
+			title: text(card, 'title'),
+			needIds: ids(card.get('needIds')),
+			resourceIds: ids(card.get('resourceIds')),
+			unitIds: ids(card.get('unitIds')),
+			level: choice(card.get('level'), PROJECT_LEVELS, 'community'),
+			dueDate: str(card.get('dueDate')),
+			status: choice(card.get('status'), PROPOSAL_STATUSES, 'proposed'),
+			meetingId: str(card.get('meetingId')),
+			projectItemId: str(card.get('projectItemId')),
+			createdBy: str(card.get('createdBy'))
+		});
+	});
+	return list.sort(byOrder);
+}
+
+export interface NewProposal {
+	title: string;
+	needIds: string[];
+	resourceIds: string[];
+	unitIds: string[];
+	level: ProposalLevel;
+	dueDate: string;
+	createdBy: string;
+}
+
+/** Proposes a project from a need and resources; the need becomes "matched". */
+export function addProposal(doc: Y.Doc, init: NewProposal): string {
+	const id = crypto.randomUUID();
+	doc.transact(() => {
+		const map = proposalsMap(doc);
+		const card = new Y.Map<unknown>();
+		card.set('order', nextOrder(map));
+		card.set('title', new Y.Text(init.title));
+		card.set('needIds', [...init.needIds]);
+		card.set('resourceIds', [...init.resourceIds]);
+		card.set('unitIds', [...init.unitIds]);
+		card.set('level', init.level);
+		card.set('dueDate', init.dueDate);
+		card.set('status', 'proposed');
+		card.set('meetingId', '');
+		card.set('projectItemId', '');
+		card.set('createdBy', init.createdBy);
+		map.set(id, card);
+		for (const needId of init.needIds) {
+			const need = needsMap(doc).get(needId);
+			if (need instanceof Y.Map && need.get('status') === 'open') need.set('status', 'matched');
+		}
+	});
+	return id;
+}
+
+/**
+ * Character bigrams of a text (Chinese has no spaces; bigrams capture words well enough for
+ * a hint). Latin letters are lower-cased, whitespace and punctuation ignored.
+ */
+export function bigrams(value: string): Set<string> {
+	const chars = [...value.toLowerCase()].filter((c) => /[\p{L}\p{N}]/u.test(c));
+	const out = new Set<string>();
+	for (let i = 0; i + 1 < chars.length; i++) out.add(chars[i]! + chars[i + 1]!);
+	if (chars.length === 1) out.add(chars[0]!);
+	return out;
+}
+
+/** Dice coefficient of two texts' bigrams, 0–1. */
+export function similarity(a: string, b: string): number {
+	const x = bigrams(a);
+	const y = bigrams(b);
+	if (x.size === 0 || y.size === 0) return 0;
+	let common = 0;
+	for (const g of x) if (y.has(g)) common++;
+	return (2 * common) / (x.size + y.size);
+}
+
+/** Resource types that usually answer a need of a category (a hint for suggestions). */
+const TYPES_FOR_CATEGORY: Record<NeedCategory, ResourceType[]> = {
+	party_building: ['expertise', 'people', 'venue'],
+	governance: ['expertise', 'people', 'services'],
+	infrastructure: ['funds', 'goods', 'services'],
+	culture_sports: ['venue', 'people', 'goods'],
+	care: ['people', 'services', 'goods', 'funds'],
+	other: [...RESOURCE_TYPES]
+};
+
+/**
+ * Available resources ranked for a need: by text similarity of title and description, with
+ * a small lift for the resource types that usually answer the need's category. A hint for
+ * people to look at, never a match made automatically.
+ */
+export function suggestResources(need: NeedView, resources: ResourceView[], limit = 5): { resource: ResourceView; score: number }[] {
+	const needText = `${need.title} ${need.description}`;
+	const fitting = new Set(TYPES_FOR_CATEGORY[need.category]);
+	return resources
+		.filter((r) => !r.archived && r.status === 'available')
+		.map((resource) => ({ resource, score: similarity(needText, `${resource.title} ${resource.description}`) + (fitting.has(resource.type) ? 0.1 : 0) }))
+		.filter((s) => s.score > 0.1)
+		.sort((a, b) => b.score - a.score)
+		.slice(0, limit);
+}

@@ -19,6 +19,8 @@ export interface DecisionAttrs {
 	units: string;
 	/** YYYY-MM-DD or empty. */
 	dueDate: string;
+	/** The board proposal this decision approves, if any. */
+	proposalId: string;
 }
 
 export interface DecisionOptions {
@@ -126,6 +128,11 @@ export const Decision = Node.create<DecisionOptions>({
 				default: '',
 				parseHTML: (el) => el.getAttribute('data-due-date') ?? '',
 				renderHTML: (attrs) => ({ 'data-due-date': attrs.dueDate })
+			},
+			proposalId: {
+				default: '',
+				parseHTML: (el) => el.getAttribute('data-proposal') ?? '',
+				renderHTML: (attrs) => (attrs.proposalId ? { 'data-proposal': attrs.proposalId } : {})
 			}
 		};
 	},
@@ -149,7 +156,7 @@ export const Decision = Node.create<DecisionOptions>({
 				({ state, dispatch }) => {
 					const type = state.schema.nodes[DECISION_NODE]!;
 					const paragraph = state.schema.nodes.paragraph!;
-					const node = type.create({ id: newDecisionId(), units: '', dueDate: '' }, paragraph.create());
+					const node = type.create({ id: newDecisionId(), units: '', dueDate: '', proposalId: '' }, paragraph.create());
 					const { $from } = state.selection;
 					if (dispatch) {
 						const tr = state.tr;
@@ -185,7 +192,7 @@ export const Decision = Node.create<DecisionOptions>({
 				if (!empty || parent.type.name !== 'paragraph') return false;
 				if (!DECISION_TRIGGERS.includes(parent.textContent.trim())) return false;
 				for (let d = $from.depth; d > 0; d--) if ($from.node(d).type.name === DECISION_NODE) return false;
-				const node = state.schema.nodes[DECISION_NODE]!.create({ id: newDecisionId(), units: '', dueDate: '' }, state.schema.nodes.paragraph!.create());
+				const node = state.schema.nodes[DECISION_NODE]!.create({ id: newDecisionId(), units: '', dueDate: '', proposalId: '' }, state.schema.nodes.paragraph!.create());
 				editor.view.dispatch(replaceParagraphWithDecision(state.tr, $from.before(), $from.after(), node).scrollIntoView());
 				return true;
 			}

@@ -9,11 +9,12 @@ import type { DocKind } from '../domain/permissions';
  * Bump CLIENT_SCHEMA_VERSION whenever any document kind's shape changes, and raise that
  * kind's minimum to it.
  */
-export const CLIENT_SCHEMA_VERSION = 1;
+export const CLIENT_SCHEMA_VERSION = 2;
 
 export const MIN_SCHEMA_VERSION: Record<DocKind, number> = {
 	agenda: 1,
-	minutes: 1,
+	// 2: decision blocks gained `proposalId`; an older editor would drop it when touching a block.
+	minutes: 2,
 	board: 1,
 	bulletin: 1
 };

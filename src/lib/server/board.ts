@@ -1,8 +1,9 @@
 import { and, eq, inArray, isNull, notInArray } from 'drizzle-orm';
 import type * as Y from 'yjs';
-import { readNeeds, readResources } from '../docs/board';
+import { readNeeds, readProposals, readResources } from '../docs/board';
 import type { Db, DbOrTx } from './db';
-import { needs, resources, units, users } from './db/schema';
+import { needs, proposals, resources, units, users } from './db/schema';
+import { upsertProposalRow } from './proposal';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
@@ -71,6 +72,13 @@ export async function projectBoard(db: Db, board: { committeeId: string; year: n
 			.update(resources)
 			.set({ deletedAt: now, updatedAt: now })
 			.where(resourceCards.length ? and(boardResources, notInArray(resources.id, resourceCards.map((r) => r.id))) : boardResources);
+		const proposalCards = readProposals(doc);
+		for (const p of proposalCards) await upsertProposalRow(tx, board, p, now);
+		const boardProposals = and(eq(proposals.committeeId, board.committeeId), eq(proposals.year, board.year), isNull(proposals.deletedAt));
+		await tx
+			.update(proposals)
+			.set({ deletedAt: now, updatedAt: now })
+			.where(proposalCards.length ? and(boardProposals, notInArray(proposals.id, proposalCards.map((p) => p.id))) : boardProposals);
 		return { needs: needCards.length, resources: resourceCards.length };
 	});
 }

@@ -10,6 +10,8 @@ export interface ExtractedDecision {
 	content: PmJson;
 	unitIds: string[];
 	dueDate: string;
+	/** The board proposal the decision approves ('' when none). */
+	proposalId: string;
 }
 
 export interface DecisionProblem {
@@ -17,7 +19,15 @@ export interface DecisionProblem {
 	blockId: string | null;
 	/** The beginning of the decision's text, so the message names the block. */
 	excerpt: string;
-	key: 'decision.missingId' | 'decision.duplicateId' | 'decision.emptyText' | 'decision.noUnits' | 'decision.unknownUnit' | 'decision.badDueDate';
+	key:
+		| 'decision.missingId'
+		| 'decision.duplicateId'
+		| 'decision.emptyText'
+		| 'decision.noUnits'
+		| 'decision.unknownUnit'
+		| 'decision.badDueDate'
+		| 'decision.unknownProposal'
+		| 'decision.proposalTwice';
 }
 
 const EXCERPT = 24;
@@ -48,7 +58,8 @@ export function extractDecisions(doc: PmJson): { decisions: ExtractedDecision[];
 		const dueDate = typeof node.attrs?.dueDate === 'string' ? node.attrs.dueDate : '';
 		if (!isCalendarDate(dueDate)) problem('decision.badDueDate');
 		if (blockId) ids.add(blockId);
-		decisions.push({ blockId: blockId ?? '', position, text, content: node, unitIds, dueDate });
+		const proposalId = typeof node.attrs?.proposalId === 'string' ? node.attrs.proposalId : '';
+		decisions.push({ blockId: blockId ?? '', position, text, content: node, unitIds, dueDate, proposalId });
 	}
 	return { decisions, problems };
 }
@@ -71,4 +82,18 @@ export function isCalendarDate(value: string): boolean {
 	const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
 	const date = new Date(Date.UTC(y, mo - 1, d));
 	return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && y >= 2000 && y <= 2100;
+}
+
+/** Linked proposals must exist in the committee, and one proposal is approved by one decision. */
+export function checkProposals(decisions: ExtractedDecision[], known: Set<string>): DecisionProblem[] {
+	const problems: DecisionProblem[] = [];
+	const seen = new Set<string>();
+	for (const d of decisions) {
+		if (!d.proposalId) continue;
+		const excerpt = d.text.length > EXCERPT ? `${d.text.slice(0, EXCERPT)}…` : d.text;
+		if (!known.has(d.proposalId)) problems.push({ position: d.position, blockId: d.blockId || null, excerpt, key: 'decision.unknownProposal' });
+		else if (seen.has(d.proposalId)) problems.push({ position: d.position, blockId: d.blockId || null, excerpt, key: 'decision.proposalTwice' });
+		seen.add(d.proposalId);
+	}
+	return problems;
 }

@@ -6,7 +6,8 @@ import { recordAudit } from './audit';
 import { collabControl } from './collabControl';
 import type { Db, Tx } from './db';
 import { committees, decisions as decisionsTable, meetings, memberships, minutesFinalizations, type MeetingState } from './db/schema';
-import { checkUnits, extractDecisions, type DecisionProblem } from './decision';
+import { checkProposals, checkUnits, extractDecisions, type DecisionProblem } from './decision';
+import { markProposalsApproved, proposalRows } from './proposal';
 import { canonicalJson, readStoredMinutes, sha256Hex } from './minutes';
 import { syncProjectItems } from './projectItem';
 import { roleOf } from './committee';
@@ -103,10 +104,13 @@ export async function transitionMeeting(
 	// Refuse new writes and let the ones in flight land before the content is read.
 	if (finalizing) await collabControl().freeze(docs);
 	let result: TransitionResult;
+	let approved: Awaited<ReturnType<typeof syncProjectItems>>['approved'] = [];
+	let committeeId = '';
 	try {
 		result = await db.transaction(async (tx) => {
 			const meeting = await lockMeeting(tx, input.meetingId);
 			if (!meeting) throw new LifecycleError('lifecycle.notFound');
+			committeeId = meeting.committeeId;
 			const role = await roleOf(tx, input.actor.id, meeting.committeeId);
 			if (!input.actor.isAdmin && (role === null || !rule.roles.includes(role))) throw new LifecycleError('lifecycle.notAllowed');
 			if (!rule.from.includes(meeting.state)) throw new LifecycleError('lifecycle.wrongState', [], meeting.state);
@@ -122,6 +126,9 @@ export async function transitionMeeting(
 				}
 				const { decisions, problems } = extractDecisions(content);
 				problems.push(...checkUnits(decisions, await memberUnitIds(tx, meeting.committeeId)));
+				const linked = await proposalRows(tx, meeting.committeeId, [...new Set(decisions.map((d) => d.proposalId).filter(Boolean))]);
+				problems.push(...checkProposals(decisions, new Set(linked.map((p) => p.id))));
+				const proposalMap = new Map(linked.map((p) => [p.id, { id: p.id, year: p.year, level: p.level, needIds: p.needIds, resourceIds: p.resourceIds }]));
 				if (problems.length > 0) {
 					problems.sort((a, b) => a.position - b.position);
 					throw new LifecycleError('lifecycle.decisionsInvalid', problems);
@@ -146,7 +153,14 @@ export async function transitionMeeting(
 						}))
 					);
 				}
-				const synced = await syncProjectItems(tx, { meetingId: input.meetingId, committeeId: meeting.committeeId, committeeKind: meeting.committeeKind, decisions });
+				const { approved: nowApproved, ...synced } = await syncProjectItems(tx, {
+					meetingId: input.meetingId,
+					committeeId: meeting.committeeId,
+					committeeKind: meeting.committeeKind,
+					decisions,
+					proposals: proposalMap
+				});
+				approved = nowApproved;
 				finalization = { version, sha256, decisions: decisions.length, ...synced };
 			}
 
@@ -162,6 +176,14 @@ export async function transitionMeeting(
 	} catch (err) {
 		if (finalizing) collabControl().thaw(docs);
 		throw err;
+	}
+	if (approved.length > 0) {
+		try {
+			await markProposalsApproved(db, committeeId, approved.map((a) => ({ proposalId: a.id, year: a.year, projectItemId: a.projectItemId, needIds: a.needIds, resourceIds: a.resourceIds })));
+		} catch (err) {
+			// The finalization stands; the cards' statuses catch up when someone retries from the board.
+			console.error(`[lifecycle] finalized ${input.meetingId} but could not update the board's card statuses:`, err);
+		}
 	}
 	if (input.transition === 'reopen') collabControl().thaw(docs);
 	// Everyone's rights changed with the state: reconnect them under the new ones.

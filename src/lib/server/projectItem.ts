@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { CommitteeKind, ProjectLevel, ProjectStatus } from './db/schema';
-import { committees, meetings, projectItems, projectItemUnits, units } from './db/schema';
+import { committees, meetings, projectItems, projectItemSources, projectItemUnits, units } from './db/schema';
 import type { DbOrTx } from './db';
 import type { ExtractedDecision } from './decision';
 
@@ -32,34 +32,56 @@ function titleOf(text: string): string {
  * existing items are updated in place, new decisions add items, and items whose decision
  * disappeared are withdrawn (kept, for their history). Run inside the finalizing transaction.
  */
+export interface LinkedProposal {
+	id: string;
+	year: number;
+	level: ProjectLevel;
+	needIds: string[];
+	resourceIds: string[];
+}
+
 export async function syncProjectItems(
 	tx: DbOrTx,
-	input: { meetingId: string; committeeId: string; committeeKind: CommitteeKind; decisions: ExtractedDecision[] }
-): Promise<{ created: number; updated: number; withdrawn: number }> {
+	input: { meetingId: string; committeeId: string; committeeKind: CommitteeKind; decisions: ExtractedDecision[]; proposals?: Map<string, LinkedProposal> }
+): Promise<{ created: number; updated: number; withdrawn: number; approved: (LinkedProposal & { projectItemId: string })[] }> {
 	let created = 0;
 	let updated = 0;
+	const approved: (LinkedProposal & { projectItemId: string })[] = [];
 	const now = new Date();
 	for (const d of input.decisions) {
-		const values = { title: titleOf(d.text), decisionText: d.text, dueDate: d.dueDate, withdrawnAt: null, updatedAt: now };
+		const proposal = d.proposalId ? input.proposals?.get(d.proposalId) : undefined;
+		const values = { title: titleOf(d.text), decisionText: d.text, dueDate: d.dueDate, proposalId: proposal?.id ?? null, withdrawnAt: null, updatedAt: now };
 		const [existing] = await tx
 			.select({ id: projectItems.id })
 			.from(projectItems)
 			.where(and(eq(projectItems.sourceMeetingId, input.meetingId), eq(projectItems.sourceBlockId, d.blockId)));
+		// One proposal, one item: an item that already carries the proposal is the one to update.
+		const [byProposal] = !existing && proposal ? await tx.select({ id: projectItems.id }).from(projectItems).where(eq(projectItems.proposalId, proposal.id)) : [];
+		const target = existing ?? byProposal;
 		let id: string;
-		if (existing) {
-			await tx.update(projectItems).set(values).where(eq(projectItems.id, existing.id));
-			id = existing.id;
+		if (target) {
+			await tx.update(projectItems).set({ ...values, sourceMeetingId: input.meetingId, sourceBlockId: d.blockId }).where(eq(projectItems.id, target.id));
+			id = target.id;
 			updated++;
 		} else {
 			const [row] = await tx
 				.insert(projectItems)
-				.values({ ...values, committeeId: input.committeeId, sourceMeetingId: input.meetingId, sourceBlockId: d.blockId, level: levelFor(input.committeeKind) })
+				.values({ ...values, committeeId: input.committeeId, sourceMeetingId: input.meetingId, sourceBlockId: d.blockId, level: proposal?.level ?? levelFor(input.committeeKind) })
 				.returning({ id: projectItems.id });
 			id = row!.id;
 			created++;
 		}
 		await tx.delete(projectItemUnits).where(eq(projectItemUnits.projectItemId, id));
 		if (d.unitIds.length > 0) await tx.insert(projectItemUnits).values(d.unitIds.map((unitId) => ({ projectItemId: id, unitId })));
+		await tx.delete(projectItemSources).where(eq(projectItemSources.projectItemId, id));
+		if (proposal) {
+			const sources = [
+				...proposal.needIds.map((cardId) => ({ projectItemId: id, kind: 'need' as const, cardId })),
+				...proposal.resourceIds.map((cardId) => ({ projectItemId: id, kind: 'resource' as const, cardId }))
+			];
+			if (sources.length > 0) await tx.insert(projectItemSources).values(sources).onConflictDoNothing();
+			approved.push({ ...proposal, projectItemId: id });
+		}
 	}
 	const keep = input.decisions.map((d) => d.blockId);
 	const withdrawn = await tx
@@ -73,7 +95,7 @@ export async function syncProjectItems(
 			)
 		)
 		.returning({ id: projectItems.id });
-	return { created, updated, withdrawn: withdrawn.length };
+	return { created, updated, withdrawn: withdrawn.length, approved };
 }
 
 export interface ProjectItemView {

@@ -34,6 +34,9 @@ export const minutes: Record<keyof typeof zh, string> = {
 	'decision.unknownUnit': 'Decision {position} “{excerpt}” names a unit that is not a member unit of this committee.',
 	'decision.badDueDate': 'Decision {position} “{excerpt}” has no valid due date.',
 
+	'decision.unknownProposal': 'Decision {position} “{excerpt}” links a project proposal that does not exist.',
+	'decision.proposalTwice': 'Decision {position} “{excerpt}” links a proposal that another decision already links.',
+
 	'project.title': 'Project item',
 	'project.status.not_started': 'Not started',
 	'project.status.in_progress': 'In progress',

@@ -32,6 +32,9 @@ export const minutes = {
 	'decision.unknownUnit': '决议 {position}「{excerpt}」的责任单位不是本委员会的成员单位。',
 	'decision.badDueDate': '决议 {position}「{excerpt}」的完成时限不是有效日期。',
 
+	'decision.unknownProposal': '决议 {position}「{excerpt}」关联的项目提案不存在。',
+	'decision.proposalTwice': '决议 {position}「{excerpt}」关联的项目提案已被另一条决议关联。',
+
 	'project.title': '项目',
 	'project.status.not_started': '未启动',
 	'project.status.in_progress': '进行中',

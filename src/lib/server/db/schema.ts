@@ -329,6 +329,8 @@ export const projectItems = pgTable(
 			.references(() => committees.id, { onDelete: 'restrict' }),
 		sourceMeetingId: uuid('source_meeting_id').references(() => meetings.id, { onDelete: 'restrict' }),
 		sourceBlockId: text('source_block_id'),
+		/** The board proposal the decision approved (one proposal, one item). */
+		proposalId: text('proposal_id'),
 		title: text('title').notNull(),
 		decisionText: text('decision_text').notNull().default(''),
 		level: text('level').$type<ProjectLevel>().notNull(),
@@ -342,6 +344,7 @@ export const projectItems = pgTable(
 	},
 	(t) => [
 		uniqueIndex('project_items_source').on(t.sourceMeetingId, t.sourceBlockId),
+		uniqueIndex('project_items_proposal').on(t.proposalId),
 		index('project_items_committee').on(t.committeeId),
 		check('project_items_level', sql`${t.level} in ('district','street','community')`),
 		check('project_items_status', sql`${t.status} in ('not_started','in_progress','done','on_hold')`),
@@ -411,4 +414,40 @@ export const resources = pgTable(
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 	},
 	(t) => [index('resources_board').on(t.committeeId, t.year), index('resources_unit').on(t.unitId)]
+);
+
+/** Proposals (matched needs and resources) as last projected from a board or put on an agenda. */
+export const proposals = pgTable(
+	'proposals',
+	{
+		id: text('id').primaryKey(),
+		committeeId: uuid('committee_id')
+			.notNull()
+			.references(() => committees.id, { onDelete: 'cascade' }),
+		year: integer('year').notNull(),
+		title: text('title').notNull(),
+		needIds: jsonb('need_ids').$type<string[]>().notNull().default([]),
+		resourceIds: jsonb('resource_ids').$type<string[]>().notNull().default([]),
+		unitIds: jsonb('unit_ids').$type<string[]>().notNull().default([]),
+		level: text('level').$type<ProjectLevel>().notNull(),
+		dueDate: text('due_date').notNull().default(''),
+		status: text('status').notNull(),
+		meetingId: uuid('meeting_id').references(() => meetings.id, { onDelete: 'set null' }),
+		deletedAt: timestamp('deleted_at', { withTimezone: true }),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [index('proposals_board').on(t.committeeId, t.year)]
+);
+
+/** The needs and resources a tracked item came from. */
+export const projectItemSources = pgTable(
+	'project_item_sources',
+	{
+		projectItemId: uuid('project_item_id')
+			.notNull()
+			.references(() => projectItems.id, { onDelete: 'cascade' }),
+		kind: text('kind').$type<'need' | 'resource'>().notNull(),
+		cardId: text('card_id').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.projectItemId, t.kind, t.cardId] }), check('project_item_sources_kind', sql`${t.kind} in ('need','resource')`)]
 );
