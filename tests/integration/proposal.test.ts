@@ -100,3 +100,22 @@ describe('from a matched need to a tracked project', () => {
 		});
 	});
 });
+
+describe('minutes laid out from an agenda that carries a proposal', () => {
+	it('get a decision block linked to the proposal, with its units and due date', async () => {
+		const { skeletonForMeeting } = await import('../../src/lib/server/minutesTemplate');
+		const { extractDecisions } = await import('../../src/lib/server/decision');
+		const [m] = await database.db.insert(meetings).values({ committeeId: fx.committeeId, title: '第二次对接会', kind: 'regular', startsAt: new Date(Date.now() + 5 * 86_400_000) }).returning();
+		let proposalId = '';
+		await editDocument(database.db, boardDocName(fx.committeeId, YEAR), (doc) => {
+			proposalId = addProposal(doc, { title: '楼道照明改造', needIds: [], resourceIds: [], unitIds: [fx.unitId], level: 'community', dueDate: '2027-09-30', createdBy: fx.people.convener.id });
+		});
+		await putProposalOnAgenda(database.db, { committeeId: fx.committeeId, year: YEAR, proposalId, actor: actor() });
+		const skeleton = await skeletonForMeeting(database.db, m!.id);
+		const { decisions, problems } = extractDecisions(skeleton);
+		expect(problems).toEqual([]);
+		expect(decisions).toHaveLength(1);
+		expect(decisions[0]).toMatchObject({ proposalId, unitIds: [fx.unitId], dueDate: '2027-09-30' });
+		expect(decisions[0]!.text).toContain('楼道照明改造');
+	});
+});

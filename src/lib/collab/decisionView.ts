@@ -13,6 +13,8 @@ export interface DecisionViewContext {
 	t: Translate;
 	/** The tracked item's live status (only after finalization); never written into the document. */
 	status: (blockId: string) => DecisionStatus | null;
+	/** Board proposals a decision may approve. */
+	proposals: { id: string; title: string; unitIds: string[]; dueDate: string }[];
 	/** Registers a re-render for when statuses or editability change outside the document. */
 	subscribe: (render: () => void) => () => void;
 }
@@ -39,7 +41,7 @@ export function decisionNodeView(ctx: DecisionViewContext): NodeViewRenderer {
 		const contentDOM = el('div', 'decision-body');
 		dom.append(head, contentDOM);
 
-		const setAttrs = (attrs: { units?: string; dueDate?: string }) => {
+		const setAttrs = (attrs: { units?: string; dueDate?: string; proposalId?: string }) => {
 			const pos = typeof getPos === 'function' ? getPos() : undefined;
 			if (typeof pos === 'number') (editor as Editor).commands.setDecisionAttrs(pos, attrs);
 		};
@@ -57,6 +59,13 @@ export function decisionNodeView(ctx: DecisionViewContext): NodeViewRenderer {
 			units.dataset.testid = 'decision-units';
 			head.append(el('span', 'decision-field', ctx.t('decision.units')), units);
 			head.append(el('span', 'decision-field', ctx.t('decision.dueDate')), el('span', 'decision-due', dueDate || ctx.t('decision.noDueDateYet')));
+			const proposalId = (current.attrs.proposalId as string) ?? '';
+			if (proposalId) {
+				const proposal = ctx.proposals.find((p) => p.id === proposalId);
+				const link = el('span', 'decision-proposal', `${ctx.t('decision.proposal')}：${proposal?.title ?? ctx.t('decision.unknownProposalName')}`);
+				link.dataset.testid = 'decision-proposal';
+				head.append(link);
+			}
 			const status = id ? ctx.status(id) : null;
 			if (status) {
 				const chip = el('a', `decision-status status-${status.status}`, ctx.t(`project.status.${status.status}`));
@@ -89,7 +98,21 @@ export function decisionNodeView(ctx: DecisionViewContext): NodeViewRenderer {
 				date.value = dueDate;
 				date.addEventListener('change', () => setAttrs({ dueDate: date.value }));
 				dateLabel.append(date);
-				details.append(fieldset, dateLabel);
+				const proposalLabel = el('label', 'decision-date', ctx.t('decision.proposal'));
+				const select = el('select');
+				select.append(new Option(ctx.t('decision.noProposal'), ''));
+				for (const p of ctx.proposals) select.append(new Option(p.title, p.id, false, p.id === proposalId));
+				select.addEventListener('change', () => {
+					const chosen = ctx.proposals.find((p) => p.id === select.value);
+					// Linking fills what the proposal already says, without overwriting what was set.
+					setAttrs({
+						proposalId: select.value,
+						...(chosen && selected.length === 0 ? { units: chosen.unitIds.join(',') } : {}),
+						...(chosen && !dueDate ? { dueDate: chosen.dueDate } : {})
+					});
+				});
+				proposalLabel.append(select);
+				details.append(fieldset, dateLabel, proposalLabel);
 				head.append(details);
 			}
 		};

@@ -1,6 +1,7 @@
 import type { AttendanceSummary } from '../domain/attendance';
 // Type only: erased at build time, so this module stays importable by the browser.
 import type { PmJson } from '../server/minutes';
+import { newDecisionId } from './decision';
 
 /*
  * The layout of freshly opened minutes (会议纪要), built from the meeting and its agenda. Pure,
@@ -195,6 +196,8 @@ export interface SkeletonAgendaItem {
 	presenter: string;
 	durationMinutes: number;
 	notes: string;
+	/** A board proposal the item puts before the meeting: its section gets a decision block ready to approve it. */
+	proposal?: { id: string; title: string; unitIds: string[]; dueDate: string };
 }
 
 export interface SkeletonInput {
@@ -260,6 +263,14 @@ function agendaSection(item: SkeletonAgendaItem, index: number): PmJson[] {
 	if (item.notes.trim()) out.push(multiline(item.notes));
 	// Where the recorder writes what was said and decided.
 	out.push(paragraph(''));
+	if (item.proposal) {
+		// The decision that approves the proposal, linked to it; the recorder edits or deletes it.
+		out.push({
+			type: 'decision',
+			attrs: { id: newDecisionId(), units: item.proposal.unitIds.join(','), dueDate: item.proposal.dueDate, proposalId: item.proposal.id },
+			content: [paragraph(`同意实施“${oneLine(item.proposal.title)}”项目。`)]
+		});
+	}
 	return out;
 }
 

@@ -2,6 +2,7 @@ import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { agendaDocName, readAgenda } from '../docs/agenda';
+import { proposalRows } from './proposal';
 import { MINUTES_FIELD, minutesDocName, minutesSchema } from '../docs/minutes';
 import {
 	DEFAULT_TITLE_PATTERNS,
@@ -137,6 +138,7 @@ export async function skeletonForMeeting(db: DbOrTx, meetingId: string): Promise
 		attendanceSummary(db, meetingId),
 		storedAgenda(db, meetingId)
 	]);
+	const proposals = await proposalRows(db, meeting.committeeId, agenda.map((i) => i.proposalId).filter(Boolean));
 	const startsAt = meeting.startsAt.toISOString();
 	// Members come ordered by role then name, so the first convener is the same on every call.
 	const nameOf = (role: 'convener' | 'recorder') => members.find((m) => m.role === role)?.displayName ?? '';
@@ -148,7 +150,16 @@ export async function skeletonForMeeting(db: DbOrTx, meetingId: string): Promise
 		host: nameOf('convener'),
 		recorder: nameOf('recorder'),
 		attendance,
-		agenda: agenda.map((i) => ({ title: i.title, presenter: i.presenter, durationMinutes: i.durationMinutes, notes: i.notes })),
+		agenda: agenda.map((i) => {
+			const p = i.proposalId ? proposals.find((x) => x.id === i.proposalId) : undefined;
+			return {
+				title: i.title,
+				presenter: i.presenter,
+				durationMinutes: i.durationMinutes,
+				notes: i.notes,
+				proposal: p ? { id: p.id, title: p.title, unitIds: p.unitIds, dueDate: p.dueDate } : undefined
+			};
+		}),
 		closingText: template.closingText
 	});
 }

@@ -116,3 +116,13 @@ export async function markProposalsApproved(db: Db, committeeId: string, approve
 		}
 	}
 }
+
+/** Proposals a decision in this committee's minutes may approve: open ones, newest board first. */
+export async function proposalsForLinking(db: DbOrTx, committeeId: string) {
+	const rows = await db
+		.select({ id: proposals.id, title: proposals.title, unitIds: proposals.unitIds, dueDate: proposals.dueDate, status: proposals.status, year: proposals.year })
+		.from(proposals)
+		.where(and(eq(proposals.committeeId, committeeId), isNull(proposals.deletedAt), inArray(proposals.status, ['proposed', 'on_agenda', 'approved'])))
+		.orderBy(asc(proposals.year), asc(proposals.title));
+	return rows.reverse();
+}

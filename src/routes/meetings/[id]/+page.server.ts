@@ -12,6 +12,7 @@ import { getMeeting } from '$lib/server/meeting';
 import { allowedTransitions, isTransition, LifecycleError, transitionMeeting } from '$lib/server/meetingLifecycle';
 import { latestFinalization } from '$lib/server/minutes';
 import { projectItemsOfMeeting } from '$lib/server/projectItem';
+import { proposalsForLinking } from '$lib/server/proposal';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, locals, url }) => {
@@ -22,11 +23,12 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 	const agenda = await resolveDocAccess(db, user, { kind: 'agenda', meetingId: meeting.id });
 	if (!agenda.found || agenda.access === 'none') error(403, { message: 'forbidden', code: 'forbidden' });
 	const minutes = await resolveDocAccess(db, user, { kind: 'minutes', meetingId: meeting.id });
-	const [attendance, units, items, finalization] = await Promise.all([
+	const [attendance, units, items, finalization, proposals] = await Promise.all([
 		attendanceView(db, meeting.id),
 		memberUnits(db, meeting.committeeId),
 		projectItemsOfMeeting(db, meeting.id),
-		latestFinalization(db, meeting.id)
+		latestFinalization(db, meeting.id),
+		proposalsForLinking(db, meeting.committeeId)
 	]);
 	return {
 		meeting: { ...meeting, startsAt: meeting.startsAt.toISOString(), createdAt: meeting.createdAt.toISOString() },
@@ -40,6 +42,7 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 		canEditAttendance: canManageMeetings(agenda.role, user.isAdmin),
 		canSetQuorum: canSetQuorum(agenda.role, user.isAdmin),
 		units,
+		proposals: proposals.map((p) => ({ id: p.id, title: p.title, unitIds: p.unitIds, dueDate: p.dueDate })),
 		items: items.map((i) => ({ id: i.id, blockId: i.sourceBlockId, title: i.title, status: i.displayStatus, dueDate: i.dueDate, units: i.units.map((u) => u.name) })),
 		finalization: finalization ? { version: finalization.version, sha256: finalization.sha256, finalizedAt: finalization.finalizedAt.toISOString() } : null,
 		me: { id: user.id, name: user.displayName }
