@@ -119,3 +119,21 @@ describe('minutes laid out from an agenda that carries a proposal', () => {
 		expect(decisions[0]!.text).toContain('楼道照明改造');
 	});
 });
+
+describe('the board summary and the project list', () => {
+	it('count needs and resources from the projection and list the year’s tracked items', async () => {
+		const { projectBoard, boardSummary } = await import('../../src/lib/server/board');
+		const { projectItemsOfYear } = await import('../../src/lib/server/projectItem');
+		const { DocStore } = await import('../../src/lib/server/docStore');
+		const Y = await import('yjs');
+		const doc = new Y.Doc();
+		await new DocStore(database.db).loadInto(boardDocName(fx.committeeId, YEAR), doc, null);
+		await projectBoard(database.db, { committeeId: fx.committeeId, year: YEAR }, doc);
+		const summary = await boardSummary(database.db, { committeeId: fx.committeeId, year: YEAR });
+		expect(summary).toMatchObject({ needs: 1, needsByCategory: { care: 1 }, needsByStatus: { in_project: 1 }, matchedShare: 1, resources: 2, resourcesByType: { expertise: 1, venue: 1 } });
+		expect(summary.committedByUnit).toEqual([{ unitId: fx.unitId, unitName: expect.any(String), count: 1 }]);
+		const list = await projectItemsOfYear(database.db, fx.committeeId, YEAR);
+		expect(list.map((i) => i.title)).toContain('同意由测试医院为长者食堂提供每周两次健康讲座。');
+		expect(await projectItemsOfYear(database.db, fx.committeeId, 2031)).toEqual([]);
+	});
+});

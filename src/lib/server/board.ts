@@ -89,3 +89,47 @@ export async function boardRows(db: DbOrTx, board: { committeeId: string; year: 
 	return { needs: n, resources: r };
 }
 
+
+export interface BoardSummary {
+	needs: number;
+	needsByCategory: Record<string, number>;
+	needsByStatus: Record<string, number>;
+	/** Needs matched or in a project, of all (0–1). */
+	matchedShare: number;
+	resources: number;
+	resourcesByType: Record<string, number>;
+	/** Resources committed per unit, most first. */
+	committedByUnit: { unitId: string | null; unitName: string; count: number }[];
+}
+
+/** Counts for the board's summary, from the projection (live, not archived, not deleted cards). */
+export async function boardSummary(db: DbOrTx, board: { committeeId: string; year: number }): Promise<BoardSummary> {
+	const needRows = await db
+		.select({ category: needs.category, status: needs.status })
+		.from(needs)
+		.where(and(eq(needs.committeeId, board.committeeId), eq(needs.year, board.year), isNull(needs.deletedAt), eq(needs.archived, false)));
+	const resourceRows = await db
+		.select({ type: resources.type, status: resources.status, unitId: resources.unitId, unitName: units.name })
+		.from(resources)
+		.leftJoin(units, eq(units.id, resources.unitId))
+		.where(and(eq(resources.committeeId, board.committeeId), eq(resources.year, board.year), isNull(resources.deletedAt), eq(resources.archived, false)));
+	const count = <T>(rows: T[], key: (r: T) => string) => rows.reduce<Record<string, number>>((acc, r) => ((acc[key(r)] = (acc[key(r)] ?? 0) + 1), acc), {});
+	const matched = needRows.filter((n) => n.status === 'matched' || n.status === 'in_project').length;
+	const committed = new Map<string, { unitId: string | null; unitName: string; count: number }>();
+	for (const r of resourceRows) {
+		if (r.status !== 'committed') continue;
+		const key = r.unitId ?? '';
+		const entry = committed.get(key) ?? { unitId: r.unitId, unitName: r.unitName ?? '', count: 0 };
+		entry.count++;
+		committed.set(key, entry);
+	}
+	return {
+		needs: needRows.length,
+		needsByCategory: count(needRows, (n) => n.category),
+		needsByStatus: count(needRows, (n) => n.status),
+		matchedShare: needRows.length ? matched / needRows.length : 0,
+		resources: resourceRows.length,
+		resourcesByType: count(resourceRows, (r) => r.type),
+		committedByUnit: [...committed.values()].sort((a, b) => b.count - a.count || a.unitName.localeCompare(b.unitName, 'zh-CN'))
+	};
+}

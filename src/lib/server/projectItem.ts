@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { CommitteeKind, ProjectLevel, ProjectStatus } from './db/schema';
-import { committees, meetings, projectItems, projectItemSources, projectItemUnits, units } from './db/schema';
+import { committees, meetings, projectItems, projectItemSources, projectItemUnits, proposals, units } from './db/schema';
 import type { DbOrTx } from './db';
 import type { ExtractedDecision } from './decision';
 
@@ -177,6 +177,31 @@ export async function projectItemsOfMeeting(db: DbOrTx, meetingId: string, inclu
 		.leftJoin(meetings, eq(meetings.id, projectItems.sourceMeetingId))
 		.where(and(eq(projectItems.sourceMeetingId, meetingId), includeWithdrawn ? undefined : isNull(projectItems.withdrawnAt)))
 		.orderBy(asc(projectItems.createdAt));
+	const unitMap = await unitsOf(db, rows.map((r) => r.item.id));
+	return rows.map((r) => toView(r, unitMap.get(r.item.id) ?? []));
+}
+
+/**
+ * The committee's project list (项目清单) for a year: items decided at its meetings of that year
+ * (China time) and items approved from that year's board proposals. Withdrawn items excluded.
+ */
+export async function projectItemsOfYear(db: DbOrTx, committeeId: string, year: number): Promise<ProjectItemView[]> {
+	const from = new Date(Date.UTC(year, 0, 1) - 8 * 3600_000);
+	const to = new Date(Date.UTC(year + 1, 0, 1) - 8 * 3600_000);
+	const rows = await db
+		.select(itemFields)
+		.from(projectItems)
+		.innerJoin(committees, eq(committees.id, projectItems.committeeId))
+		.leftJoin(meetings, eq(meetings.id, projectItems.sourceMeetingId))
+		.leftJoin(proposals, eq(proposals.id, projectItems.proposalId))
+		.where(
+			and(
+				eq(projectItems.committeeId, committeeId),
+				isNull(projectItems.withdrawnAt),
+				or(and(gte(meetings.startsAt, from), lt(meetings.startsAt, to)), eq(proposals.year, year))
+			)
+		)
+		.orderBy(asc(projectItems.dueDate), asc(projectItems.createdAt));
 	const unitMap = await unitsOf(db, rows.map((r) => r.item.id));
 	return rows.map((r) => toView(r, unitMap.get(r.item.id) ?? []));
 }
