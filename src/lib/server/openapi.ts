@@ -220,6 +220,22 @@ export const openApiDocument = {
 				}
 			}
 		},
+		'/committees/{id}/boards/{year}/proposals/{proposalId}/schedule': {
+			parameters: [
+				{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+				{ name: 'year', in: 'path', required: true, schema: { type: 'integer' } },
+				{ name: 'proposalId', in: 'path', required: true, schema: { type: 'string' } }
+			],
+			post: {
+				summary: 'Put a board proposal on the committee’s next meeting’s agenda (an agenda item linked to it)',
+				responses: {
+					'200': { description: '{meetingId, agendaItemId}' },
+					'403': errorResponse('Not convener, recorder or administrator'),
+					'404': errorResponse('No such proposal'),
+					'409': errorResponse('Already scheduled, closed, or no upcoming meeting')
+				}
+			}
+		},
 		'/projects/{id}': {
 			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
 			get: {

@@ -40,6 +40,14 @@ export const minutes: Record<keyof typeof zh, string> = {
 	'decision.unknownProposal': 'Decision {position} “{excerpt}” links a project proposal that does not exist.',
 	'decision.proposalTwice': 'Decision {position} “{excerpt}” links a proposal that another decision already links.',
 
+	'proposal.notFound': 'This proposal does not exist.',
+	'proposal.notAllowed': 'Only the convener, the recorder or an administrator can put proposals on the agenda.',
+	'proposal.noUpcomingMeeting': 'There is no upcoming meeting; schedule one first.',
+	'proposal.alreadyScheduled': 'This proposal is already on a meeting’s agenda.',
+	'proposal.closed': 'This proposal has been approved or withdrawn.',
+	'proposal.scheduled': 'Put on the next meeting’s agenda.',
+	'proposal.openMeeting': 'Open the meeting',
+
 	'project.title': 'Project item',
 	'project.status.not_started': 'Not started',
 	'project.status.in_progress': 'In progress',

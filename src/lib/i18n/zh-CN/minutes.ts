@@ -38,6 +38,14 @@ export const minutes = {
 	'decision.unknownProposal': '决议 {position}「{excerpt}」关联的项目提案不存在。',
 	'decision.proposalTwice': '决议 {position}「{excerpt}」关联的项目提案已被另一条决议关联。',
 
+	'proposal.notFound': '找不到这个项目提案。',
+	'proposal.notAllowed': '只有书记/召集人、记录员或管理员可以把提案列入议程。',
+	'proposal.noUpcomingMeeting': '还没有待召开的会议，请先安排会议。',
+	'proposal.alreadyScheduled': '这个提案已经列入会议议程。',
+	'proposal.closed': '这个提案已经通过或已撤回。',
+	'proposal.scheduled': '已列入下次会议议程。',
+	'proposal.openMeeting': '打开会议',
+
 	'project.title': '项目',
 	'project.status.not_started': '未启动',
 	'project.status.in_progress': '进行中',
