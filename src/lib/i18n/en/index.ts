@@ -3,7 +3,8 @@ import { admin } from './admin';
 import { minutes } from './minutes';
 import { attendance } from './attendance';
 import { template } from './template';
+import { board } from './board';
 import { common } from './common';
 import { meeting } from './meeting';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board };

@@ -4,7 +4,8 @@ import { admin } from './admin';
 import { minutes } from './minutes';
 import { attendance } from './attendance';
 import { template } from './template';
+import { board } from './board';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board } as const;
 export type MessageKey = keyof typeof zhCN;
