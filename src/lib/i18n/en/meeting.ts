@@ -5,6 +5,7 @@ export const meeting: Record<keyof typeof zh, string> = {
 	'committee.members': 'Members',
 	'committee.noMeetings': 'No meetings yet.',
 	'committee.noMembers': 'No members yet.',
+	'committee.board': 'The three lists (needs, resources, projects)',
 	'committee.schedule': 'Schedule a meeting',
 	'committee.yourRole': 'Your role: {role}',
 

@@ -3,6 +3,7 @@ export const meeting = {
 	'committee.members': '成员',
 	'committee.noMeetings': '还没有会议。',
 	'committee.noMembers': '还没有成员。',
+	'committee.board': '三张清单（需求、资源、项目）',
 	'committee.schedule': '安排会议',
 	'committee.yourRole': '您的角色：{role}',
 
