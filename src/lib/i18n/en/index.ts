@@ -4,7 +4,9 @@ import { minutes } from './minutes';
 import { attendance } from './attendance';
 import { template } from './template';
 import { board } from './board';
+import { boardSheet } from './boardSheet';
+import { boardMatch } from './boardMatch';
 import { common } from './common';
 import { meeting } from './meeting';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch };

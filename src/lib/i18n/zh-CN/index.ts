@@ -5,7 +5,9 @@ import { minutes } from './minutes';
 import { attendance } from './attendance';
 import { template } from './template';
 import { board } from './board';
+import { boardSheet } from './boardSheet';
+import { boardMatch } from './boardMatch';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch } as const;
 export type MessageKey = keyof typeof zhCN;
