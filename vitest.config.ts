@@ -30,6 +30,8 @@ export default defineConfig({
 					name: 'e2e',
 					include: ['tests/e2e/**/*.test.ts'],
 					globalSetup: ['tests/helpers/buildOnce.ts'],
+					// A browser on a busy 2-core machine: give every polled expectation time.
+					expect: { poll: { timeout: 10_000, interval: 100 } },
 					environment: 'node',
 					testTimeout: 180_000,
 					hookTimeout: 180_000,
