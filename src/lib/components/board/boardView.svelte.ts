@@ -8,7 +8,8 @@ import type { LiveDocument, PresentUser } from '$lib/collab/liveDocument.svelte'
  * table and the card view behave identically.
  */
 
-export type BoardTab = 'needs' | 'resources';
+/** The two lists people edit, then the matching (proposals) and the year's tracked items. */
+export type BoardTab = 'needs' | 'resources' | 'proposals' | 'projects';
 export type BoardViewMode = 'table' | 'cards';
 
 /** One list's filters. A rune class so both views and the filter bar share one instance. */

@@ -1,10 +1,13 @@
 import { error } from '@sveltejs/kit';
 import { boardDocName } from '$lib/docs/board';
 import { atLeast } from '$lib/domain/permissions';
+import { canManageMeetings } from '$lib/domain/roles';
+import { boardSummary } from '$lib/server/board';
 import { memberUnits } from '$lib/server/committee';
 import { getDb } from '$lib/server/db';
 import { resolveDocAccess } from '$lib/server/docAccess';
 import { requireUser } from '$lib/server/guard';
+import { projectItemsOfYear } from '$lib/server/projectItem';
 import { visibleCommittee } from '$lib/server/visibility';
 import type { PageServerLoad } from './$types';
 
@@ -16,7 +19,10 @@ function chinaYear(now = new Date()): number {
 	return Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(now));
 }
 
-export const load: PageServerLoad = async ({ params, locals, url }) => {
+export const load: PageServerLoad = async ({ params, locals, url, depends }) => {
+	// The project list and the summary come from tables the collaboration server refreshes a
+	// few seconds after edits; the page re-runs this load (invalidate) to catch up with them.
+	depends('board:tables');
 	const user = requireUser(locals, url);
 	// A malformed year is a page that does not exist, not a bad request: people type these URLs.
 	if (!/^\d{4}$/.test(params.year)) error(404, { message: 'not-found', code: 'not_found' });
@@ -31,6 +37,8 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 	// The collaboration server refuses a part-time member's change to another unit's resource
 	// (boardRules); the page mirrors that rule so it never offers such a change.
 	const ownUnitOnly = access.role === 'part_time';
+	const projects = await projectItemsOfYear(db, committee.id, year);
+	const summary = await boardSummary(db, { committeeId: committee.id, year });
 	return {
 		committee: { id: committee.id, name: committee.name, kind: committee.kind },
 		year,
@@ -43,6 +51,22 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 		ownUnitOnly,
 		myUnitId: ownUnitOnly ? access.unitId : null,
 		units,
-		me: { id: user.id, name: user.displayName }
+		me: { id: user.id, name: user.displayName },
+		// Same rule as the schedule action's, so the page offers the action only to those it accepts.
+		canSchedule: canManageMeetings(access.role, user.isAdmin),
+		projects: projects.map((p) => ({
+			id: p.id,
+			title: p.title,
+			level: p.level,
+			dueDate: p.dueDate,
+			displayStatus: p.displayStatus,
+			progress: p.progress,
+			units: p.units.map((u) => u.name),
+			sourceMeetingId: p.sourceMeetingId,
+			sourceMeetingTitle: p.sourceMeetingTitle
+		})),
+		summary,
+		// When the figures were read, shown next to them: they trail the live lists slightly.
+		tablesAt: new Date().toISOString()
 	};
 };
