@@ -75,4 +75,19 @@ describe('update log and snapshot', () => {
 			expect(rows.length).toBeLessThanOrEqual(20);
 		}
 	});
+
+	it('a load racing a compaction never misses rows (the log is read before the snapshot)', async () => {
+		const doc = new Y.Doc();
+		let expected = '';
+		for (let i = 0; i < 60; i++) {
+			const ch = String.fromCharCode(0x4e00 + (i % 50));
+			expected += ch;
+			await store.append('doc/race', edit(doc, ch));
+			// Loads on the pool race compactions on other connections (on PostgreSQL).
+			const [, loaded] = await Promise.all([store.compact('doc/race'), storedText('doc/race')]);
+			// The append was acknowledged before the load began: it must be there.
+			expect(loaded, `iteration ${i}`).toBe(expected);
+		}
+		expect(await storedText('doc/race')).toBe(expected);
+	});
 });

@@ -67,12 +67,16 @@ export class DocStore {
 	}
 
 	async load(docName: string): Promise<LoadedDocument> {
-		const [snap] = await this.db.select({ state: docSnapshots.state }).from(docSnapshots).where(eq(docSnapshots.docName, docName));
+		// Log rows first, snapshot second. A compaction may commit between the two reads (each
+		// statement sees the latest commit): read this way we get the rows and a snapshot that
+		// already contains them — applying an update twice is harmless. The other order could
+		// read the old snapshot and then find the merged rows gone, losing them.
 		const rows = await this.db
 			.select({ update: docUpdates.update })
 			.from(docUpdates)
 			.where(eq(docUpdates.docName, docName))
 			.orderBy(asc(docUpdates.id));
+		const [snap] = await this.db.select({ state: docSnapshots.state }).from(docSnapshots).where(eq(docSnapshots.docName, docName));
 		return { snapshot: snap?.state ?? null, updates: rows.map((r) => r.update) };
 	}
 
