@@ -25,6 +25,12 @@ afterAll(async () => {
 const editorOf = (page: Page) => page.locator('[data-testid=minutes-editor]');
 const minutesText = (page: Page) => editorOf(page).innerText();
 
+/** Puts the caret at the end of the minutes (they start laid out from the template, so a click lands anywhere). */
+async function caretToEnd(page: Page) {
+	await editorOf(page).locator(':scope > p, :scope > h1, :scope > h2, :scope > h3').last().click();
+	await page.keyboard.press('End');
+}
+
 async function openFirstMeeting(page: Page): Promise<string> {
 	await page.locator('[data-testid=committee-list] a').first().click();
 	await page.locator('[data-testid=meeting-list] a').first().click();
@@ -58,22 +64,19 @@ describe('live minutes', () => {
 		await expect.poll(() => editorOf(r).getAttribute('contenteditable'), { timeout: 15_000 }).toBe('true');
 
 		// Recorder writes the opening line; the member sees it.
-		await editorOf(r).click();
-		await r.keyboard.press('Control+End');
+		await caretToEnd(r);
 		await r.keyboard.press('Enter');
 		await r.keyboard.type('会议传达了区委组织部文件精神。', { delay: 10 });
 		await expect.poll(() => minutesText(m), { timeout: 10_000 }).toContain('会议传达了区委组织部文件精神。');
 
 		// Both see the other's caret with a name.
-		await editorOf(m).click();
-		await m.keyboard.press('Control+End');
+		await caretToEnd(m);
 		await expect.poll(() => r.locator('.collaboration-carets__label').allTextContents(), { timeout: 10_000 }).toContain('田斌军');
 		await expect.poll(() => m.locator('.collaboration-carets__label').allTextContents(), { timeout: 10_000 }).toContain('姚宇');
 
 		// Undo undoes only one's own edits.
 		await r.waitForTimeout(700);
-		await editorOf(r).click();
-		await r.keyboard.press('Control+End');
+		await caretToEnd(r);
 		await r.keyboard.type('（待撤销）', { delay: 10 });
 		await m.keyboard.type('成员补充的意见', { delay: 10 });
 		await expect.poll(() => minutesText(r), { timeout: 10_000 }).toContain('成员补充的意见');
@@ -104,8 +107,7 @@ describe('live minutes', () => {
 		}
 
 		// The recorder inserts a decision with /决议 and sets its unit and due date.
-		await editorOf(r).click();
-		await r.keyboard.press('Control+End');
+		await caretToEnd(r);
 		await r.keyboard.press('Enter');
 		await r.keyboard.type('/决议', { delay: 20 });
 		await r.keyboard.press('Enter');
