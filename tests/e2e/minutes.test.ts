@@ -28,7 +28,8 @@ const minutesText = (page: Page) => editorOf(page).innerText();
 /** Puts the caret at the end of the minutes (they start laid out from the template, so a click lands anywhere). */
 async function caretToEnd(page: Page) {
 	await editorOf(page).locator(':scope > p, :scope > h1, :scope > h2, :scope > h3').last().click();
-	await page.keyboard.press('End');
+	// End alone only reaches the end of a visual line; Control+End the end of the document.
+	await page.keyboard.press('Control+End');
 }
 
 async function openFirstMeeting(page: Page): Promise<string> {
@@ -110,6 +111,7 @@ describe('live minutes', () => {
 		await caretToEnd(r);
 		await r.keyboard.press('Enter');
 		await r.keyboard.type('/决议', { delay: 20 });
+		await expect.poll(() => minutesText(r)).toContain('/决议');
 		await r.keyboard.press('Enter');
 		await r.keyboard.type('由驻区医院牵头，每月开展一次义诊进社区活动。', { delay: 10 });
 		const block = r.locator('section.decision').first();

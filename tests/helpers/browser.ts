@@ -22,6 +22,7 @@ export async function signInPage(browser: Browser, base: string, username: strin
 	const page = await context.newPage();
 	page.on('pageerror', (err) => console.error(`[browser ${username}] page error:`, err.message));
 	await page.goto(`${base}/login`);
+	await page.waitForSelector('body[data-hydrated]');
 	await page.fill('#username', username);
 	await page.fill('#password', password);
 	await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('main button[type=submit]')]);
