@@ -451,3 +451,25 @@ export const projectItemSources = pgTable(
 	},
 	(t) => [primaryKey({ columns: [t.projectItemId, t.kind, t.cardId] }), check('project_item_sources_kind', sql`${t.kind} in ('need','resource')`)]
 );
+
+/**
+ * The need categories a district offers on its boards (editable per district). A district
+ * without rows uses the built-in six; the first edit materialises them. Cards store `key`, so
+ * renaming a category relabels every card and archiving one keeps old cards readable.
+ */
+export const needCategories = pgTable(
+	'need_categories',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		districtId: uuid('district_id')
+			.notNull()
+			.references(() => districts.id, { onDelete: 'cascade' }),
+		key: text('key').notNull(),
+		labelZh: text('label_zh').notNull(),
+		labelEn: text('label_en').notNull(),
+		position: integer('position').notNull(),
+		archived: boolean('archived').notNull().default(false),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('need_categories_key').on(t.districtId, t.key), uniqueIndex('need_categories_label_zh').on(t.districtId, t.labelZh)]
+);
