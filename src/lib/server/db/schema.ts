@@ -263,9 +263,17 @@ export const committeeSettings = pgTable(
 			.references(() => committees.id, { onDelete: 'cascade' }),
 		/** Quorum: attendance must exceed this share of the members (0.5 = more than half). */
 		quorumPercent: integer('quorum_percent').notNull().default(50),
+		/**
+		 * Monthly progress reports on a month are due by this day of the following month (按月督查).
+		 * 1–28 so that every month has the day; the pure window function still clamps.
+		 */
+		reportDay: integer('report_day').notNull().default(10),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 	},
-	(t) => [check('committee_settings_quorum', sql`${t.quorumPercent} between 1 and 100`)]
+	(t) => [
+		check('committee_settings_quorum', sql`${t.quorumPercent} between 1 and 100`),
+		check('committee_settings_report_day', sql`${t.reportDay} between 1 and 28`)
+	]
 );
 
 /** The layout new minutes start from, per committee kind; the admin edits it. */
@@ -337,6 +345,10 @@ export const projectItems = pgTable(
 		dueDate: text('due_date'),
 		status: text('status').$type<ProjectStatus>().notNull().default('not_started'),
 		progress: integer('progress').notNull().default(0),
+		/** Why the item is on hold (搁置); required while status is on_hold, kept empty otherwise. */
+		holdReason: text('hold_reason').notNull().default(''),
+		/** China date (YYYY-MM-DD) the item was marked done; "done late" compares it with the due date. */
+		doneOn: text('done_on'),
 		/** Set when the decision it came from was removed on a later finalization; kept for history. */
 		withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
 		createdAt: createdAt(),
@@ -348,7 +360,8 @@ export const projectItems = pgTable(
 		index('project_items_committee').on(t.committeeId),
 		check('project_items_level', sql`${t.level} in ('district','street','community')`),
 		check('project_items_status', sql`${t.status} in ('not_started','in_progress','done','on_hold')`),
-		check('project_items_progress', sql`${t.progress} between 0 and 100`)
+		check('project_items_progress', sql`${t.progress} between 0 and 100`),
+		check('project_items_hold_reason', sql`${t.status} <> 'on_hold' or ${t.holdReason} <> ''`)
 	]
 );
 
@@ -360,7 +373,9 @@ export const projectItemUnits = pgTable(
 			.references(() => projectItems.id, { onDelete: 'cascade' }),
 		unitId: uuid('unit_id')
 			.notNull()
-			.references(() => units.id, { onDelete: 'restrict' })
+			.references(() => units.id, { onDelete: 'restrict' }),
+		/** The unit's person in charge (责任人) for this item: a name as the unit gives it, not an account. */
+		personName: text('person_name').notNull().default('')
 	},
 	(t) => [primaryKey({ columns: [t.projectItemId, t.unitId] })]
 );
@@ -472,4 +487,99 @@ export const needCategories = pgTable(
 		createdAt: createdAt()
 	},
 	(t) => [uniqueIndex('need_categories_key').on(t.districtId, t.key), uniqueIndex('need_categories_label_zh').on(t.districtId, t.labelZh)]
+);
+
+/**
+ * One responsible unit's monthly progress report on one item (按月督查): one row per
+ * (item, unit, month), amended in place. The unit may amend it until the month's reporting
+ * window closes; afterwards only the convener or recorder may correct it (audited).
+ */
+export const progressReports = pgTable(
+	'progress_reports',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		projectItemId: uuid('project_item_id')
+			.notNull()
+			.references(() => projectItems.id, { onDelete: 'cascade' }),
+		unitId: uuid('unit_id')
+			.notNull()
+			.references(() => units.id, { onDelete: 'restrict' }),
+		/** The month reported on, YYYY-MM. */
+		month: text('month').notNull(),
+		done: text('done').notNull(),
+		progress: integer('progress').notNull(),
+		problems: text('problems').notNull().default(''),
+		/** 需协调事项: what the unit needs the committee to arrange. */
+		helpNeeded: text('help_needed').notNull().default(''),
+		submittedBy: uuid('submitted_by').references(() => users.id, { onDelete: 'set null' }),
+		submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+		updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [
+		uniqueIndex('progress_reports_item_unit_month').on(t.projectItemId, t.unitId, t.month),
+		index('progress_reports_unit_month').on(t.unitId, t.month),
+		check('progress_reports_month', sql`${t.month} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
+		check('progress_reports_progress', sql`${t.progress} between 0 and 100`)
+	]
+);
+
+export const attachmentMimeTypes = ['image/png', 'image/jpeg', 'image/webp', 'application/pdf'] as const;
+export type AttachmentMimeType = (typeof attachmentMimeTypes)[number];
+
+/**
+ * Files attached to a progress report, kept in the database (bytea) rather than on disk: one
+ * backup (pg_dump, or DATA_DIR for PGlite) covers everything, and several instances need no
+ * shared file system. The size limit (5 MiB, 5 per report) keeps this reasonable.
+ */
+export const reportAttachments = pgTable(
+	'report_attachments',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		reportId: uuid('report_id')
+			.notNull()
+			.references(() => progressReports.id, { onDelete: 'cascade' }),
+		filename: text('filename').notNull(),
+		mimeType: text('mime_type').$type<AttachmentMimeType>().notNull(),
+		size: integer('size').notNull(),
+		sha256: text('sha256').notNull(),
+		data: bytea('data').notNull(),
+		uploadedBy: uuid('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt()
+	},
+	(t) => [
+		index('report_attachments_report').on(t.reportId),
+		check('report_attachments_mime', sql`${t.mimeType} in ('image/png','image/jpeg','image/webp','application/pdf')`),
+		check('report_attachments_size', sql`${t.size} between 1 and 5242880`)
+	]
+);
+
+export const claimStatuses = ['pending', 'confirmed', 'rejected'] as const;
+export type ClaimStatus = (typeof claimStatuses)[number];
+
+/** A member unit's claim (认领) of an item; the convener confirms (the unit becomes responsible) or rejects. */
+export const projectItemClaims = pgTable(
+	'project_item_claims',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		projectItemId: uuid('project_item_id')
+			.notNull()
+			.references(() => projectItems.id, { onDelete: 'cascade' }),
+		unitId: uuid('unit_id')
+			.notNull()
+			.references(() => units.id, { onDelete: 'restrict' }),
+		personName: text('person_name').notNull().default(''),
+		note: text('note').notNull().default(''),
+		status: text('status').$type<ClaimStatus>().notNull().default('pending'),
+		claimedBy: uuid('claimed_by').references(() => users.id, { onDelete: 'set null' }),
+		claimedAt: timestamp('claimed_at', { withTimezone: true }).notNull().defaultNow(),
+		decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+		decidedAt: timestamp('decided_at', { withTimezone: true }),
+		decisionReason: text('decision_reason').notNull().default('')
+	},
+	(t) => [
+		// One open claim per unit and item; decided claims stay as history.
+		uniqueIndex('project_item_claims_pending').on(t.projectItemId, t.unitId).where(sql`${t.status} = 'pending'`),
+		check('project_item_claims_status', sql`${t.status} in ('pending','confirmed','rejected')`)
+	]
 );
