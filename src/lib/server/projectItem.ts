@@ -3,19 +3,10 @@ import type { CommitteeKind, ProjectLevel, ProjectStatus } from './db/schema';
 import { committees, meetings, projectItems, projectItemSources, projectItemUnits, proposals, units } from './db/schema';
 import type { DbOrTx } from './db';
 import type { ExtractedDecision } from './decision';
+import { displayStatus, isDoneLate, type DisplayStatus } from '../domain/projectStatus';
 
-/** What a person sees: the stored status, or 逾期 when the due date has passed and it is not done. */
-export type DisplayStatus = ProjectStatus | 'overdue';
-
-export function displayStatus(status: ProjectStatus, dueDate: string | null, today = chinaToday()): DisplayStatus {
-	if (status !== 'done' && status !== 'on_hold' && dueDate && dueDate < today) return 'overdue';
-	return status;
-}
-
-/** Today's date in China (YYYY-MM-DD), whatever the server's zone. */
-export function chinaToday(now = new Date()): string {
-	return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
+// Status rules are pure and shared with the browser; re-exported for the server code that imported them here.
+export { chinaToday, displayStatus, type DisplayStatus } from '../domain/projectStatus';
 
 export function levelFor(kind: CommitteeKind): ProjectLevel {
 	return kind === 'street' ? 'street' : 'community';
@@ -111,6 +102,12 @@ export interface ProjectItemView {
 	dueDate: string | null;
 	status: ProjectStatus;
 	displayStatus: DisplayStatus;
+	/** China date it was marked done; null unless done. */
+	doneOn: string | null;
+	/** Done, but after the due date. */
+	doneLate: boolean;
+	/** Why it is on hold; empty unless on hold. */
+	holdReason: string;
 	progress: number;
 	withdrawn: boolean;
 	units: { id: string; name: string }[];
@@ -149,7 +146,10 @@ function toView(row: { item: typeof projectItems.$inferSelect; committeeName: st
 		level: i.level,
 		dueDate: i.dueDate,
 		status: i.status,
-		displayStatus: displayStatus(i.status, i.dueDate),
+		displayStatus: displayStatus(i),
+		doneOn: i.doneOn,
+		doneLate: isDoneLate(i),
+		holdReason: i.holdReason,
 		progress: i.progress,
 		withdrawn: i.withdrawnAt !== null,
 		units: unitList
