@@ -7,6 +7,7 @@ import { freshServerEnv } from '../helpers/serverEnv';
 import { startServer, type ServerProcess } from '../helpers/serverProcess';
 
 const PASSWORD = 'demo-password';
+const ADMIN_PASSWORD = 'admin-password-1';
 const YEAR = 2026;
 const PHONE = { width: 375, height: 740 };
 let server: ServerProcess;
@@ -21,7 +22,7 @@ const shots = path.resolve('tests/e2e/artifacts');
 
 beforeAll(async () => {
 	fs.mkdirSync(shots, { recursive: true });
-	fresh = await freshServerEnv({ SEED: 'demo' });
+	fresh = await freshServerEnv({ SEED: 'demo', ADMIN_PASSWORD });
 	server = await startServer(fresh.env);
 	browser = await launchBrowser();
 });
@@ -211,6 +212,44 @@ describe('the needs and resources boards', () => {
 		expect(await field(needRows(o).nth(1), 'place').inputValue()).toBe('滨江花园小区');
 		expect(await field(needRows(o).nth(1), 'priority').inputValue()).toBe('high');
 		await observer.context.close();
+	});
+
+	it('the district edits its need categories; the boards offer them at once and keep archived ones readable', async () => {
+		const admin = await signInPage(browser, server.http, 'admin', ADMIN_PASSWORD, PHONE);
+		const d = admin.page;
+		await d.goto(`${server.http}/admin/categories`);
+		await d.locator('body[data-hydrated]').waitFor();
+		expect(await d.locator('[data-testid=category-list] li').count()).toBe(6);
+		await d.fill('#category-zh', '为老服务');
+		await d.fill('#category-en', 'Elderly care');
+		await d.click('form[action="?/add"] button[type=submit]');
+		await expect.poll(() => d.locator('[data-testid=category-list] li').count(), { timeout: 10_000 }).toBe(7);
+		// A duplicate name is refused under its field, and nothing is added.
+		await d.fill('#category-zh', '基础设施');
+		await d.click('form[action="?/add"] button[type=submit]');
+		await expect.poll(() => d.locator('#category-zh-error').textContent(), { timeout: 10_000 }).toContain('已有名为“基础设施”的类别');
+		expect(await d.locator('[data-testid=category-list] li').count()).toBe(7);
+		// The new one sits before 其他; archive 文体活动 (no need uses it here).
+		expect(await d.locator('[data-testid=category-list] li').nth(5).textContent()).toContain('为老服务');
+		await d.locator('[data-testid=category-list] li[data-key=culture_sports] form[action="?/archive"] button').click();
+		await expect.poll(() => d.locator('[data-testid=category-list] li[data-key=culture_sports]').textContent(), { timeout: 10_000 }).toContain('已停用');
+		expect(await d.locator('[data-testid=category-list] li[data-key=other] form[action="?/archive"]').count()).toBe(0);
+		await noHorizontalScroll(d, 'need categories at 375 px');
+		await d.screenshot({ path: path.join(shots, 'admin-categories-375.png'), fullPage: true });
+		await admin.context.close();
+
+		const a = convener.page;
+		await openBoard(a);
+		const choices = await field(needRows(a).nth(0), 'category').locator('option').allTextContents();
+		expect(choices).toContain('为老服务');
+		expect(choices).not.toContain('文体活动');
+		await field(needRows(a).nth(0), 'category').selectOption({ label: '为老服务' });
+		await a.click('[data-testid=board-view-cards]');
+		await expect.poll(() => a.locator('section.column h3').allTextContents(), { timeout: 10_000 }).toEqual(
+			expect.arrayContaining([expect.stringContaining('为老服务')])
+		);
+		expect((await a.locator('section.column h3').allTextContents()).some((h) => h.includes('文体活动'))).toBe(false);
+		await a.click('[data-testid=board-view-table]');
 	});
 
 	it('refuses a committee the person may not see and a year out of range', async () => {

@@ -237,7 +237,7 @@ describe('needs import', () => {
 			[6, '优先级', 'boardSheet.error.unknownPriority'],
 			[7, null, 'boardSheet.error.valueWithoutHeader']
 		]);
-		expect(preview.errors.find((e) => e.line === 4)!.params).toEqual({ value: '环境卫生' });
+		expect(preview.errors.find((e) => e.line === 4)!.params).toEqual({ value: '环境卫生', allowed: '党建引领、社区治理、基础设施、文体活动、帮扶关爱、其他' });
 		expect(preview.errors.find((e) => e.line === 5)!.params).toEqual({ value: '好的一行', firstLine: 2 });
 		expect(preview.errors.find((e) => e.line === 6 && e.column === '标题')!.params).toEqual({ max: 100 });
 		expect(preview.errors.find((e) => e.line === 7)!.params).toEqual({ column: 'H' });

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { applyTextDiff } from './text';
 import { docName } from './names';
+import { CATEGORY_KEY, OTHER_CATEGORY } from '../domain/needCategory';
 
 /*
  * The live needs and resources lists of one committee and year: `board/<committeeId>/<year>`.
@@ -14,8 +15,8 @@ import { docName } from './names';
 export const NEEDS = 'needs';
 export const RESOURCES = 'resources';
 
-export const NEED_CATEGORIES = ['party_building', 'governance', 'infrastructure', 'culture_sports', 'care', 'other'] as const;
-export type NeedCategory = (typeof NEED_CATEGORIES)[number];
+/** A need's category is a key of its district's list (`$lib/domain/needCategory`), not a fixed constant. */
+export type NeedCategoryKey = string;
 export const NEED_SOURCES = ['residents', 'grid_patrol', 'visits', 'petitions', 'other'] as const;
 export type NeedSource = (typeof NEED_SOURCES)[number];
 export const NEED_PRIORITIES = ['high', 'medium', 'low'] as const;
@@ -48,7 +49,7 @@ export interface NeedView {
 	title: string;
 	description: string;
 	place: string;
-	category: NeedCategory;
+	category: NeedCategoryKey;
 	source: NeedSource;
 	priority: NeedPriority;
 	status: NeedStatus;
@@ -86,6 +87,10 @@ function choice<T extends string>(value: unknown, allowed: readonly T[], fallbac
 	return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
 }
 
+function categoryKey(value: unknown): string {
+	return typeof value === 'string' && CATEGORY_KEY.test(value) ? value : OTHER_CATEGORY;
+}
+
 function str(value: unknown): string {
 	return typeof value === 'string' ? value : '';
 }
@@ -106,7 +111,7 @@ export function readNeeds(doc: Y.Doc): NeedView[] {
 			title: text(card, 'title'),
 			description: text(card, 'description'),
 			place: text(card, 'place'),
-			category: choice(card.get('category'), NEED_CATEGORIES, 'other'),
+			category: categoryKey(card.get('category')),
 			source: choice(card.get('source'), NEED_SOURCES, 'other'),
 			priority: choice(card.get('priority'), NEED_PRIORITIES, 'medium'),
 			status: choice(card.get('status'), NEED_STATUSES, 'open'),
@@ -152,7 +157,7 @@ export interface NewNeed {
 	title?: string;
 	description?: string;
 	place?: string;
-	category?: NeedCategory;
+	category?: NeedCategoryKey;
 	source?: NeedSource;
 	priority?: NeedPriority;
 	submittedBy: string;
@@ -166,7 +171,7 @@ export function addNeed(doc: Y.Doc, init: NewNeed): string {
 		const card = new Y.Map<unknown>();
 		card.set('order', nextOrder(map));
 		for (const f of NEED_TEXT_FIELDS) card.set(f, new Y.Text(init[f] ?? ''));
-		card.set('category', init.category ?? 'other');
+		card.set('category', init.category && CATEGORY_KEY.test(init.category) ? init.category : OTHER_CATEGORY);
 		card.set('source', init.source ?? 'residents');
 		card.set('priority', init.priority ?? 'medium');
 		card.set('status', 'open');
@@ -374,13 +379,12 @@ export function similarity(a: string, b: string): number {
 }
 
 /** Resource types that usually answer a need of a category (a hint for suggestions). */
-const TYPES_FOR_CATEGORY: Record<NeedCategory, ResourceType[]> = {
+const TYPES_FOR_CATEGORY: Partial<Record<NeedCategoryKey, ResourceType[]>> = {
 	party_building: ['expertise', 'people', 'venue'],
 	governance: ['expertise', 'people', 'services'],
 	infrastructure: ['funds', 'goods', 'services'],
 	culture_sports: ['venue', 'people', 'goods'],
-	care: ['people', 'services', 'goods', 'funds'],
-	other: [...RESOURCE_TYPES]
+	care: ['people', 'services', 'goods', 'funds']
 };
 
 /**
@@ -390,7 +394,8 @@ const TYPES_FOR_CATEGORY: Record<NeedCategory, ResourceType[]> = {
  */
 export function suggestResources(need: NeedView, resources: ResourceView[], limit = 5): { resource: ResourceView; score: number }[] {
 	const needText = `${need.title} ${need.description}`;
-	const fitting = new Set(TYPES_FOR_CATEGORY[need.category]);
+	// A district's own categories carry no hint: every type fits them equally.
+	const fitting = new Set(TYPES_FOR_CATEGORY[need.category] ?? RESOURCE_TYPES);
 	return resources
 		.filter((r) => !r.archived && r.status === 'available')
 		.map((resource) => ({ resource, score: similarity(needText, `${resource.title} ${resource.description}`) + (fitting.has(resource.type) ? 0.1 : 0) }))

@@ -3,7 +3,6 @@ import { inArray } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import type * as Y from 'yjs';
 import {
-	NEED_CATEGORIES,
 	NEED_PRIORITIES,
 	NEED_SOURCES,
 	NEED_STATUSES,
@@ -18,7 +17,6 @@ import {
 	readResources,
 	resourcesMap,
 	setCardValue,
-	type NeedCategory,
 	type NeedPriority,
 	type NeedSource,
 	type NeedStatus,
@@ -27,6 +25,7 @@ import {
 	type ResourceTextField,
 	type ResourceType
 } from '../docs/board';
+import { categoryLabel as labelOf, DEFAULT_NEED_CATEGORIES, OTHER_CATEGORY, type NeedCategory } from '../domain/needCategory';
 import { atLeast, type Access } from '../domain/permissions';
 import type { CommitteeRole } from '../domain/roles';
 import type { SessionUser } from './auth/session';
@@ -36,6 +35,7 @@ import { CSV_MAX_BYTES, CSV_MAX_REPORTED_ERRORS, CSV_MAX_ROWS, decodeCsv, parseC
 import type { DbOrTx } from './db';
 import { units } from './db/schema';
 import { resolveDocAccess } from './docAccess';
+import { needCategoriesOfCommittee } from './needCategory';
 import { editDocument, readDocument } from './liveEdit';
 import type { MessageParams } from './organisation';
 import { projectItemsOfYear, type DisplayStatus } from './projectItem';
@@ -109,14 +109,6 @@ export interface BoardSheetError {
 
 // ---------------------------------------------------------------- values
 
-export const NEED_CATEGORY_LABELS: Record<NeedCategory, string> = {
-	party_building: '党建引领',
-	governance: '社区治理',
-	infrastructure: '基础设施',
-	culture_sports: '文体活动',
-	care: '帮扶关爱',
-	other: '其他'
-};
 export const NEED_SOURCE_LABELS: Record<NeedSource, string> = {
 	residents: '居民反映',
 	grid_patrol: '网格巡查',
@@ -165,7 +157,21 @@ function choices<T extends string>(values: readonly T[], labels: Record<T, strin
 	return (raw) => map.get(valueKey(raw)) ?? null;
 }
 
-const parseCategory = choices(NEED_CATEGORIES, NEED_CATEGORY_LABELS);
+/**
+ * The district's live categories by key, Chinese or English label. Archived ones are refused
+ * like unknown ones: a new card may not take a category the district has retired.
+ */
+function categoryParser(list: readonly NeedCategory[]): (raw: string) => string | null {
+	const map = new Map<string, string>();
+	for (const c of list) {
+		if (c.archived) continue;
+		for (const spelling of [c.key, c.labelZh, c.labelEn]) if (spelling && !map.has(valueKey(spelling))) map.set(valueKey(spelling), c.key);
+	}
+	if (list.some((c) => c.key === OTHER_CATEGORY && !c.archived) && !map.has(valueKey('其它'))) map.set(valueKey('其它'), OTHER_CATEGORY);
+	return (raw) => map.get(valueKey(raw)) ?? null;
+}
+
+const liveCategoryLabels = (list: readonly NeedCategory[]) => list.filter((c) => !c.archived).map((c) => c.labelZh);
 const parseSource = choices(NEED_SOURCES, NEED_SOURCE_LABELS);
 const parsePriority = choices(NEED_PRIORITIES, NEED_PRIORITY_LABELS);
 const parseNeedStatus = choices(NEED_STATUSES, NEED_STATUS_LABELS);
@@ -538,7 +544,8 @@ function choice<K extends string, T extends string>(
 	parse: (raw: string) => T | null,
 	fallback: T | null,
 	unknown: BoardSheetErrorKey,
-	problems: RowProblems<K>
+	problems: RowProblems<K>,
+	params: MessageParams = {}
 ): T | null {
 	const raw = (row.cells[key] ?? '').trim();
 	if (raw === '') {
@@ -546,7 +553,7 @@ function choice<K extends string, T extends string>(
 		return fallback;
 	}
 	const value = parse(raw);
-	if (value === null) problems.add(unknown, key, { value: raw });
+	if (value === null) problems.add(unknown, key, { ...params, value: raw });
 	return value;
 }
 
@@ -559,7 +566,9 @@ export interface NeedPreviewRow {
 	line: number;
 	title: string;
 	description: string;
-	category: NeedCategory;
+	category: string;
+	/** The category as the district names it, for the preview. */
+	categoryLabel: { zh: string; en: string };
 	source: NeedSource;
 	place: string;
 	priority: NeedPriority;
@@ -600,6 +609,9 @@ async function planNeeds(db: DbOrTx, board: BoardRef, read: SheetRows): Promise<
 	const sheet = interpret(read, NEED_COLUMNS, ['title']);
 	if (sheet.errors.some((e) => e.line === 0)) return { rows: [], errors: finalErrors(sheet.errors) };
 	const existing = await boardTitles(db, board);
+	const categories = await needCategoriesOfCommittee(db, board.committeeId);
+	const parseCategory = categoryParser(categories);
+	const allowedCategories = liveCategoryLabels(categories).join('、');
 	const errors = [...sheet.errors];
 	const rows: NeedPreviewRow[] = [];
 	const seen = new Map<string, number>();
@@ -613,13 +625,14 @@ async function planNeeds(db: DbOrTx, board: BoardRef, read: SheetRows): Promise<
 		else if (title !== '') seen.set(key, row.line);
 		const description = longText(row, 'description', problems);
 		const place = lineText(row, 'place', problems);
-		const category = choice(row, 'category', parseCategory, 'other', 'boardSheet.error.unknownCategory', problems);
+		const category = choice(row, 'category', parseCategory, OTHER_CATEGORY, 'boardSheet.error.unknownCategory', problems, { allowed: allowedCategories });
 		const source = choice(row, 'source', parseSource, 'residents', 'boardSheet.error.unknownSource', problems);
 		const priority = choice(row, 'priority', parsePriority, 'medium', 'boardSheet.error.unknownPriority', problems);
 		const status = choice(row, 'status', parseNeedStatus, 'open', 'boardSheet.error.unknownNeedStatus', problems);
 		errors.push(...problems.list);
 		if (problems.list.length > 0 || !category || !source || !priority || !status) continue;
-		rows.push({ line: row.line, title, description, category, source, place, priority, status, onBoard: existing.needs.has(key) });
+		const categoryLabel = { zh: labelOf(categories, category, 'zh-CN'), en: labelOf(categories, category, 'en') };
+		rows.push({ line: row.line, title, description, category, categoryLabel, source, place, priority, status, onBoard: existing.needs.has(key) });
 	}
 	return { rows, errors: finalErrors(errors) };
 }
@@ -833,13 +846,14 @@ export async function exportBoard(db: DbOrTx, board: BoardRef): Promise<Buffer> 
 		resources: readResources(doc).filter((r) => !r.archived)
 	}));
 	const names = await unitNames(db, cards.resources.map((r) => r.unitId));
+	const categories = await needCategoriesOfCommittee(db, board.committeeId);
 	const workbook = new ExcelJS.Workbook();
 	workbook.creator = 'gongjian';
 	addSheet(
 		workbook,
 		'需求清单',
 		NEED_SHEET,
-		cards.needs.map((n) => [n.title, n.description, NEED_CATEGORY_LABELS[n.category], NEED_SOURCE_LABELS[n.source], n.place, NEED_PRIORITY_LABELS[n.priority], NEED_STATUS_LABELS[n.status]])
+		cards.needs.map((n) => [n.title, n.description, labelOf(categories, n.category, 'zh-CN'), NEED_SOURCE_LABELS[n.source], n.place, NEED_PRIORITY_LABELS[n.priority], NEED_STATUS_LABELS[n.status]])
 	);
 	addSheet(
 		workbook,
@@ -869,14 +883,14 @@ function dropDown(ws: ExcelJS.Worksheet, column: number, labels: string[], rows:
 const TEMPLATE_ROWS = 500;
 
 /** A workbook to fill in: the header the import reads, one example row, drop-downs and a sheet of instructions. */
-export async function templateFor(kind: BoardSheetKind): Promise<Buffer> {
+export async function templateFor(kind: BoardSheetKind, categories: readonly NeedCategory[] = DEFAULT_NEED_CATEGORIES): Promise<Buffer> {
 	const workbook = new ExcelJS.Workbook();
 	workbook.creator = 'gongjian';
-	const help = kind === 'needs' ? NEED_HELP : RESOURCE_HELP;
+	const help = kind === 'needs' ? needHelp(categories) : RESOURCE_HELP;
 	if (kind === 'needs') {
 		const columns = NEED_SHEET.slice(0, 6);
 		const ws = addSheet(workbook, '需求清单', columns, [['老旧小区加装电梯协调', '3 号楼老人多，上下楼困难，居民希望协调加装电梯。', '基础设施', '居民反映', '幸福里小区', '高']]);
-		dropDown(ws, 3, NEED_CATEGORIES.map((v) => NEED_CATEGORY_LABELS[v]), TEMPLATE_ROWS);
+		dropDown(ws, 3, liveCategoryLabels(categories), TEMPLATE_ROWS);
 		dropDown(ws, 4, NEED_SOURCES.map((v) => NEED_SOURCE_LABELS[v]), TEMPLATE_ROWS);
 		dropDown(ws, 6, NEED_PRIORITIES.map((v) => NEED_PRIORITY_LABELS[v]), TEMPLATE_ROWS);
 	} else {
@@ -893,10 +907,10 @@ export async function templateFor(kind: BoardSheetKind): Promise<Buffer> {
 	return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-const NEED_HELP: string[][] = [
+const needHelp = (categories: readonly NeedCategory[]): string[][] => [
 	['标题', `必填，不超过 ${TEXT_MAX.title} 字；同一文件中不能重复。`],
 	['描述', `选填，不超过 ${TEXT_MAX.description} 字。`],
-	['类别', `选填，默认“其他”。可填：${listOf(NEED_CATEGORIES, NEED_CATEGORY_LABELS)}。`],
+	['类别', `选填，默认“其他”。可填：${liveCategoryLabels(categories).join('、')}。`],
 	['来源', `选填，默认“居民反映”。可填：${listOf(NEED_SOURCES, NEED_SOURCE_LABELS)}。`],
 	['小区或地点', `选填，不超过 ${TEXT_MAX.place} 字。`],
 	['优先级', `选填，默认“中”。可填：${listOf(NEED_PRIORITIES, NEED_PRIORITY_LABELS)}。`],

@@ -67,12 +67,6 @@ export const board: Record<keyof typeof zh, string> = {
 	'board.need.empty': 'No needs yet. Use “Add a need” to record what residents, grid patrols and visits brought up.',
 	'board.need.emptyReadOnly': 'No needs yet.',
 
-	'board.category.party_building': 'Party building',
-	'board.category.governance': 'Community governance',
-	'board.category.infrastructure': 'Infrastructure',
-	'board.category.culture_sports': 'Culture and sports',
-	'board.category.care': 'Care and assistance',
-	'board.category.other': 'Other',
 	'board.source.residents': 'Residents',
 	'board.source.grid_patrol': 'Grid patrol',
 	'board.source.visits': 'Visits',

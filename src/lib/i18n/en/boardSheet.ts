@@ -63,12 +63,6 @@ export const boardSheet: Record<keyof typeof zh, string> = {
 	'boardSheet.col.availability': 'Availability',
 	'boardSheet.col.contact': 'Contact',
 
-	'boardSheet.category.party_building': 'Party building',
-	'boardSheet.category.governance': 'Governance',
-	'boardSheet.category.infrastructure': 'Infrastructure',
-	'boardSheet.category.culture_sports': 'Culture and sports',
-	'boardSheet.category.care': 'Care',
-	'boardSheet.category.other': 'Other',
 	'boardSheet.source.residents': 'Residents',
 	'boardSheet.source.grid_patrol': 'Grid patrol',
 	'boardSheet.source.visits': 'Visits',
@@ -97,8 +91,7 @@ export const boardSheet: Record<keyof typeof zh, string> = {
 	'boardSheet.error.expandsTooLarge': 'This workbook is far too large once unpacked to be a list. Keep only the sheet with the list and upload again.',
 	'boardSheet.error.noWorksheet': 'The workbook has no visible sheet.',
 	'boardSheet.error.valueWithoutHeader': 'Column {column} has a value but no header, so it cannot be read.',
-	'boardSheet.error.unknownCategory':
-		'Unknown category “{value}”; use one of 党建引领 (party_building), 社区治理 (governance), 基础设施 (infrastructure), 文体活动 (culture_sports), 帮扶关爱 (care), 其他 (other).',
+	'boardSheet.error.unknownCategory': 'Unknown category “{value}”; the district’s categories are: {allowed}.',
 	'boardSheet.error.unknownSource': 'Unknown source “{value}”; use one of 居民反映 (residents), 网格巡查 (grid_patrol), 走访 (visits), 信访 (petitions), 其他 (other).',
 	'boardSheet.error.unknownPriority': 'Unknown priority “{value}”; use 高 (high), 中 (medium) or 低 (low).',
 	'boardSheet.error.unknownNeedStatus': 'Unknown status “{value}”; use 待对接 (open), 已匹配 (matched), 已立项 (in_project) or 已关闭 (closed).',

@@ -6,7 +6,8 @@ import { template } from './template';
 import { board } from './board';
 import { boardSheet } from './boardSheet';
 import { boardMatch } from './boardMatch';
+import { category } from './category';
 import { common } from './common';
 import { meeting } from './meeting';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category };

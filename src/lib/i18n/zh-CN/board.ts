@@ -66,12 +66,6 @@ export const board = {
 	'board.need.empty': '还没有需求。点击“添加需求”登记居民反映、网格巡查和走访中收集的需求。',
 	'board.need.emptyReadOnly': '还没有需求。',
 
-	'board.category.party_building': '党建引领',
-	'board.category.governance': '社区治理',
-	'board.category.infrastructure': '基础设施',
-	'board.category.culture_sports': '文体活动',
-	'board.category.care': '帮扶关爱',
-	'board.category.other': '其他',
 	'board.source.residents': '居民反映',
 	'board.source.grid_patrol': '网格巡查',
 	'board.source.visits': '走访',

@@ -7,7 +7,8 @@ import { template } from './template';
 import { board } from './board';
 import { boardSheet } from './boardSheet';
 import { boardMatch } from './boardMatch';
+import { category } from './category';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category } as const;
 export type MessageKey = keyof typeof zhCN;

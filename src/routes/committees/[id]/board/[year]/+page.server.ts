@@ -4,6 +4,7 @@ import { atLeast } from '$lib/domain/permissions';
 import { canManageMeetings } from '$lib/domain/roles';
 import { boardSummary } from '$lib/server/board';
 import { memberUnits } from '$lib/server/committee';
+import { needCategoriesOfCommittee } from '$lib/server/needCategory';
 import { getDb } from '$lib/server/db';
 import { resolveDocAccess } from '$lib/server/docAccess';
 import { requireUser } from '$lib/server/guard';
@@ -39,6 +40,7 @@ export const load: PageServerLoad = async ({ params, locals, url, depends }) => 
 	const ownUnitOnly = access.role === 'part_time';
 	const projects = await projectItemsOfYear(db, committee.id, year);
 	const summary = await boardSummary(db, { committeeId: committee.id, year });
+	const categories = await needCategoriesOfCommittee(db, committee.id);
 	return {
 		committee: { id: committee.id, name: committee.name, kind: committee.kind },
 		year,
@@ -51,6 +53,7 @@ export const load: PageServerLoad = async ({ params, locals, url, depends }) => 
 		ownUnitOnly,
 		myUnitId: ownUnitOnly ? access.unitId : null,
 		units,
+		categories,
 		me: { id: user.id, name: user.displayName },
 		// Same rule as the schedule action's, so the page offers the action only to those it accepts.
 		canSchedule: canManageMeetings(access.role, user.isAdmin),

@@ -1,0 +1,31 @@
+export const category = {
+	'admin.nav.categories': '需求类别',
+
+	'admin.categories.title': '需求类别',
+	'admin.categories.intro': '需求清单中每条需求的分类。本区所有社区、街道的清单共用这份类别；改名后已有需求随之改名，停用的类别不再供新需求选用，已有需求仍显示原类别。“其他”始终保留。',
+	'admin.categories.add': '添加类别',
+	'admin.categories.labelZh': '中文名称',
+	'admin.categories.labelEn': '英文名称（选填）',
+	'admin.categories.placeholderZh': '例如：为老服务',
+	'admin.categories.placeholderEn': 'e.g. Elderly care',
+	'admin.categories.list': '本区的类别',
+	'admin.categories.listHint': '顺序即清单卡片视图中各列的顺序。',
+	'admin.categories.labelZhOf': '“{name}”的中文名称',
+	'admin.categories.labelEnOf': '“{name}”的英文名称',
+	'admin.categories.moveUp': '将“{name}”上移',
+	'admin.categories.moveDown': '将“{name}”下移',
+	'admin.categories.archive': '停用',
+	'admin.categories.restore': '恢复使用',
+	'admin.categories.isArchived': '已停用',
+	'admin.categories.fixed': '固定保留',
+	'admin.categories.archived': '类别已停用。',
+	'admin.categories.restored': '类别已恢复使用。',
+	'admin.categories.moved': '顺序已调整。',
+	'admin.categories.show': '查看',
+
+	'category.labelRequired': '请填写类别的中文名称。',
+	'category.labelTooLong': '类别名称最多 {max} 个字。',
+	'category.labelTaken': '已有名为“{label}”的类别。',
+	'category.notFound': '找不到这个类别，可能已被他人修改，请刷新页面。',
+	'category.otherIsFixed': '“其他”类别不能停用：无法归类的需求都归入它。'
+} as const;
