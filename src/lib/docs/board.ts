@@ -145,7 +145,7 @@ export function readResources(doc: Y.Doc): ResourceView[] {
 	return list.sort(byOrder);
 }
 
-function nextOrder(map: Y.Map<Y.Map<unknown>>): number {
+export function nextOrder(map: Y.Map<Y.Map<unknown>>): number {
 	let max = 0;
 	map.forEach((card) => {
 		if (card instanceof Y.Map) max = Math.max(max, num(card.get('order')));
@@ -162,6 +162,8 @@ export interface NewNeed {
 	priority?: NeedPriority;
 	submittedBy: string;
 	submittedByName: string;
+	/** Where the card goes; after the last card when omitted (a scan of the list per call). */
+	order?: number;
 }
 
 export function addNeed(doc: Y.Doc, init: NewNeed): string {
@@ -169,7 +171,7 @@ export function addNeed(doc: Y.Doc, init: NewNeed): string {
 	doc.transact(() => {
 		const map = needsMap(doc);
 		const card = new Y.Map<unknown>();
-		card.set('order', nextOrder(map));
+		card.set('order', init.order ?? nextOrder(map));
 		for (const f of NEED_TEXT_FIELDS) card.set(f, new Y.Text(init[f] ?? ''));
 		card.set('category', init.category && CATEGORY_KEY.test(init.category) ? init.category : OTHER_CATEGORY);
 		card.set('source', init.source ?? 'residents');
@@ -192,6 +194,8 @@ export interface NewResource {
 	availability?: string;
 	contact?: string;
 	createdBy: string;
+	/** As for needs: a bulk import passes consecutive orders instead of rescanning the list per card. */
+	order?: number;
 }
 
 export function addResource(doc: Y.Doc, init: NewResource): string {
@@ -199,7 +203,7 @@ export function addResource(doc: Y.Doc, init: NewResource): string {
 	doc.transact(() => {
 		const map = resourcesMap(doc);
 		const card = new Y.Map<unknown>();
-		card.set('order', nextOrder(map));
+		card.set('order', init.order ?? nextOrder(map));
 		for (const f of RESOURCE_TEXT_FIELDS) card.set(f, new Y.Text(init[f] ?? ''));
 		card.set('unitId', init.unitId);
 		card.set('type', init.type ?? 'services');

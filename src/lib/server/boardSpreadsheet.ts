@@ -13,6 +13,7 @@ import {
 	addResource,
 	boardDocName,
 	needsMap,
+	nextOrder,
 	readNeeds,
 	readResources,
 	resourcesMap,
@@ -647,8 +648,10 @@ export async function importNeeds(db: DbOrTx, board: BoardRef, bytes: Uint8Array
 	const plan = await planNeeds(db, board, await readSheetRows(bytes, filename, 'needs'));
 	if (plan.errors.length > 0) return { ok: false, errors: plan.errors };
 	await editDocument(db, boardDocName(board.committeeId, board.year), (doc) => {
-		for (const r of plan.rows) {
+		const first = nextOrder(needsMap(doc));
+		for (const [i, r] of plan.rows.entries()) {
 			const id = addNeed(doc, {
+				order: first + i,
 				title: r.title,
 				description: r.description,
 				place: r.place,
@@ -744,8 +747,10 @@ export async function importResources(db: DbOrTx, board: BoardRef, bytes: Uint8A
 	const plan = await planResources(db, board, await readSheetRows(bytes, filename, 'resources'), who);
 	if (plan.errors.length > 0) return { ok: false, errors: plan.errors };
 	await editDocument(db, boardDocName(board.committeeId, board.year), (doc) => {
-		for (const r of plan.rows) {
+		const first = nextOrder(resourcesMap(doc));
+		for (const [i, r] of plan.rows.entries()) {
 			const id = addResource(doc, {
+				order: first + i,
 				unitId: r.unitId,
 				type: r.type,
 				title: r.title,
