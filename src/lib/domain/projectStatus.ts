@@ -1,3 +1,5 @@
+import type { CommitteeRole } from './roles';
+
 /*
  * Status and reporting-window rules of tracked project items, shared by the browser (chips,
  * forms, dashboards) and the server. Pure: no database, no clock unless one is passed in.
@@ -204,4 +206,9 @@ export function reportMissing(items: readonly ReportableItem[], reports: readonl
 		for (const unitId of item.unitIds) if (!filed.has(`${item.id}/${unitId}`)) missing.push({ itemId: item.id, unitId, month, deadline });
 	}
 	return missing;
+}
+
+/** Status, due date and responsible units are changed by the convener and recorder (and administrators). */
+export function canManageProjectItems(role: CommitteeRole | null, isAdmin: boolean): boolean {
+	return isAdmin || role === 'convener' || role === 'recorder';
 }

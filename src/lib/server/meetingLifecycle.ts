@@ -11,6 +11,7 @@ import { markProposalsApproved, proposalRows } from './proposal';
 import { canonicalJson, readStoredMinutes, sha256Hex } from './minutes';
 import { syncProjectItems } from './projectItem';
 import { roleOf } from './committee';
+import { parseUnits } from '../docs/decision';
 import { isUuid } from './meeting';
 
 /*
@@ -127,7 +128,7 @@ export async function transitionMeeting(
 				const { decisions, problems } = extractDecisions(content);
 				problems.push(...checkUnits(decisions, await memberUnitIds(tx, meeting.committeeId)));
 				const linked = await proposalRows(tx, meeting.committeeId, [...new Set(decisions.map((d) => d.proposalId).filter(Boolean))]);
-				problems.push(...checkProposals(decisions, new Set(linked.map((p) => p.id))));
+				problems.push(...checkProposals(decisions, linked));
 				const proposalMap = new Map(linked.map((p) => [p.id, { id: p.id, year: p.year, level: p.level, needIds: p.needIds, resourceIds: p.resourceIds }]));
 				if (problems.length > 0) {
 					problems.sort((a, b) => a.position - b.position);
@@ -140,6 +141,12 @@ export async function transitionMeeting(
 				const version = (last ?? 0) + 1;
 				const sha256 = sha256Hex(canonicalJson(content));
 				await tx.insert(minutesFinalizations).values({ meetingId: input.meetingId, version, content, sha256, finalizedBy: input.actor.id });
+				// The previous finalization's decisions tell sync which dates and units the minutes changed.
+				const previous = new Map(
+					(await tx.select({ blockId: decisionsTable.blockId, dueDate: decisionsTable.dueDate, content: decisionsTable.content }).from(decisionsTable).where(eq(decisionsTable.meetingId, input.meetingId))).map(
+						(d) => [d.blockId, { dueDate: d.dueDate, unitIds: parseUnits((d.content.attrs as Record<string, unknown> | undefined)?.units) }] as const
+					)
+				);
 				await tx.delete(decisionsTable).where(eq(decisionsTable.meetingId, input.meetingId));
 				if (decisions.length > 0) {
 					await tx.insert(decisionsTable).values(
@@ -158,7 +165,9 @@ export async function transitionMeeting(
 					committeeId: meeting.committeeId,
 					committeeKind: meeting.committeeKind,
 					decisions,
-					proposals: proposalMap
+					proposals: proposalMap,
+					previous,
+					actorId: input.actor.id
 				});
 				approved = nowApproved;
 				finalization = { version, sha256, decisions: decisions.length, ...synced };

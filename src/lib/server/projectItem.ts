@@ -1,9 +1,14 @@
 import { and, asc, eq, gte, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { CommitteeKind, ProjectLevel, ProjectStatus } from './db/schema';
-import { committees, meetings, projectItems, projectItemSources, projectItemUnits, proposals, units } from './db/schema';
+import { auditLog, committees, meetings, memberships, projectItems, projectItemSources, projectItemUnits, proposals, units, users } from './db/schema';
 import type { DbOrTx } from './db';
 import type { ExtractedDecision } from './decision';
-import { displayStatus, isDoneLate, type DisplayStatus } from '../domain/projectStatus';
+import { canManageProjectItems, chinaToday, displayStatus, isCalendarDate, isDoneLate, isProjectStatus, type DisplayStatus } from '../domain/projectStatus';
+import type { SessionUser } from './auth/session';
+import { recordAudit } from './audit';
+import { roleOf } from './committee';
+import { DomainError, type MessageParams } from './organisation';
+import type { MessageKey } from '../i18n/zh-CN';
 
 // Status rules are pure and shared with the browser; re-exported for the server code that imported them here.
 export { chinaToday, displayStatus, type DisplayStatus } from '../domain/projectStatus';
@@ -31,9 +36,30 @@ export interface LinkedProposal {
 	resourceIds: string[];
 }
 
+/** A decision as the previous finalization of the same meeting recorded it. */
+export interface PreviousDecision {
+	dueDate: string | null;
+	unitIds: string[];
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
 export async function syncProjectItems(
 	tx: DbOrTx,
-	input: { meetingId: string; committeeId: string; committeeKind: CommitteeKind; decisions: ExtractedDecision[]; proposals?: Map<string, LinkedProposal> }
+	input: {
+		meetingId: string;
+		committeeId: string;
+		committeeKind: CommitteeKind;
+		decisions: ExtractedDecision[];
+		proposals?: Map<string, LinkedProposal>;
+		/**
+		 * The meeting's decisions as last finalized, by block id. The convener may have moved a due
+		 * date or reassigned an item since; re-finalizing keeps those changes unless the minutes
+		 * themselves changed that decision's date or units.
+		 */
+		previous?: Map<string, PreviousDecision>;
+		actorId?: string | null;
+	}
 ): Promise<{ created: number; updated: number; withdrawn: number; approved: (LinkedProposal & { projectItemId: string })[] }> {
 	let created = 0;
 	let updated = 0;
@@ -41,29 +67,50 @@ export async function syncProjectItems(
 	const now = new Date();
 	for (const d of input.decisions) {
 		const proposal = d.proposalId ? input.proposals?.get(d.proposalId) : undefined;
-		const values = { title: titleOf(d.text), decisionText: d.text, dueDate: d.dueDate, proposalId: proposal?.id ?? null, withdrawnAt: null, updatedAt: now };
+		const values = { title: titleOf(d.text), decisionText: d.text, proposalId: proposal?.id ?? null, withdrawnAt: null, updatedAt: now };
 		const [existing] = await tx
-			.select({ id: projectItems.id })
+			.select({ id: projectItems.id, dueDate: projectItems.dueDate })
 			.from(projectItems)
 			.where(and(eq(projectItems.sourceMeetingId, input.meetingId), eq(projectItems.sourceBlockId, d.blockId)));
 		// One proposal, one item: an item that already carries the proposal is the one to update.
-		const [byProposal] = !existing && proposal ? await tx.select({ id: projectItems.id }).from(projectItems).where(eq(projectItems.proposalId, proposal.id)) : [];
+		const [byProposal] =
+			!existing && proposal ? await tx.select({ id: projectItems.id, dueDate: projectItems.dueDate }).from(projectItems).where(eq(projectItems.proposalId, proposal.id)) : [];
 		const target = existing ?? byProposal;
+		const before = existing ? input.previous?.get(d.blockId) : undefined;
 		let id: string;
 		if (target) {
-			await tx.update(projectItems).set({ ...values, sourceMeetingId: input.meetingId, sourceBlockId: d.blockId }).where(eq(projectItems.id, target.id));
 			id = target.id;
+			const keepDue = before !== undefined && before.dueDate === d.dueDate;
+			await tx
+				.update(projectItems)
+				.set({ ...values, ...(keepDue ? {} : { dueDate: d.dueDate }), sourceMeetingId: input.meetingId, sourceBlockId: d.blockId })
+				.where(eq(projectItems.id, id));
+			if (!keepDue && target.dueDate !== d.dueDate) {
+				await recordAudit(tx, {
+					actorId: input.actorId ?? null,
+					action: 'project.due',
+					subject: projectSubject(id),
+					details: { from: target.dueDate, to: d.dueDate, reason: '', source: 'minutes', meetingId: input.meetingId }
+				});
+			}
+			if (!(before !== undefined && sameSet(before.unitIds, d.unitIds))) await syncUnits(tx, id, d.unitIds, input.actorId ?? null, input.meetingId);
 			updated++;
 		} else {
 			const [row] = await tx
 				.insert(projectItems)
-				.values({ ...values, committeeId: input.committeeId, sourceMeetingId: input.meetingId, sourceBlockId: d.blockId, level: proposal?.level ?? levelFor(input.committeeKind) })
+				.values({
+					...values,
+					dueDate: d.dueDate,
+					committeeId: input.committeeId,
+					sourceMeetingId: input.meetingId,
+					sourceBlockId: d.blockId,
+					level: proposal?.level ?? levelFor(input.committeeKind)
+				})
 				.returning({ id: projectItems.id });
 			id = row!.id;
+			if (d.unitIds.length > 0) await tx.insert(projectItemUnits).values(d.unitIds.map((unitId) => ({ projectItemId: id, unitId })));
 			created++;
 		}
-		await tx.delete(projectItemUnits).where(eq(projectItemUnits.projectItemId, id));
-		if (d.unitIds.length > 0) await tx.insert(projectItemUnits).values(d.unitIds.map((unitId) => ({ projectItemId: id, unitId })));
 		await tx.delete(projectItemSources).where(eq(projectItemSources.projectItemId, id));
 		if (proposal) {
 			const sources = [
@@ -110,19 +157,27 @@ export interface ProjectItemView {
 	holdReason: string;
 	progress: number;
 	withdrawn: boolean;
-	units: { id: string; name: string }[];
+	units: ResponsibleUnit[];
+	createdAt: Date;
 }
 
-async function unitsOf(db: DbOrTx, ids: string[]): Promise<Map<string, { id: string; name: string }[]>> {
-	const map = new Map<string, { id: string; name: string }[]>();
+/** A responsible unit of an item and its person in charge (责任人). */
+export interface ResponsibleUnit {
+	id: string;
+	name: string;
+	personName: string;
+}
+
+async function unitsOf(db: DbOrTx, ids: string[]): Promise<Map<string, ResponsibleUnit[]>> {
+	const map = new Map<string, ResponsibleUnit[]>();
 	if (ids.length === 0) return map;
 	const rows = await db
-		.select({ itemId: projectItemUnits.projectItemId, id: units.id, name: units.name })
+		.select({ itemId: projectItemUnits.projectItemId, id: units.id, name: units.name, personName: projectItemUnits.personName })
 		.from(projectItemUnits)
 		.innerJoin(units, eq(units.id, projectItemUnits.unitId))
 		.where(inArray(projectItemUnits.projectItemId, ids))
 		.orderBy(asc(units.name));
-	for (const r of rows) map.set(r.itemId, [...(map.get(r.itemId) ?? []), { id: r.id, name: r.name }]);
+	for (const r of rows) map.set(r.itemId, [...(map.get(r.itemId) ?? []), { id: r.id, name: r.name, personName: r.personName }]);
 	return map;
 }
 
@@ -132,7 +187,7 @@ const itemFields = {
 	meetingTitle: meetings.title
 };
 
-function toView(row: { item: typeof projectItems.$inferSelect; committeeName: string; meetingTitle: string | null }, unitList: { id: string; name: string }[]): ProjectItemView {
+function toView(row: { item: typeof projectItems.$inferSelect; committeeName: string; meetingTitle: string | null }, unitList: ResponsibleUnit[]): ProjectItemView {
 	const i = row.item;
 	return {
 		id: i.id,
@@ -152,7 +207,8 @@ function toView(row: { item: typeof projectItems.$inferSelect; committeeName: st
 		holdReason: i.holdReason,
 		progress: i.progress,
 		withdrawn: i.withdrawnAt !== null,
-		units: unitList
+		units: unitList,
+		createdAt: i.createdAt
 	};
 }
 
@@ -204,4 +260,329 @@ export async function projectItemsOfYear(db: DbOrTx, committeeId: string, year: 
 		.orderBy(asc(projectItems.dueDate), asc(projectItems.createdAt));
 	const unitMap = await unitsOf(db, rows.map((r) => r.item.id));
 	return rows.map((r) => toView(r, unitMap.get(r.item.id) ?? []));
+}
+
+// ---------------------------------------------------------------- changes by the convener and recorder
+
+/** Who acts: a signed-in person (SessionUser fits). */
+export type Actor = Pick<SessionUser, 'id' | 'isAdmin'>;
+
+export type ProjectItemErrorKey =
+	| 'project.error.notFound'
+	| 'project.error.notAllowed'
+	| 'project.error.withdrawn'
+	| 'project.error.reasonRequired'
+	| 'project.error.reasonTooLong'
+	| 'project.error.holdReasonRequired'
+	| 'project.error.unknownStatus'
+	| 'project.error.unchanged'
+	| 'project.error.badDate'
+	| 'project.error.noUnits'
+	| 'project.error.unknownUnit'
+	| 'project.error.duplicateUnit'
+	| 'project.error.personTooLong'
+	// progress reports (src/lib/server/progressReport.ts)
+	| 'project.report.notAllowed'
+	| 'project.report.unitRequired'
+	| 'project.report.unitNotResponsible'
+	| 'project.report.badMonth'
+	| 'project.report.futureMonth'
+	| 'project.report.beforeItem'
+	| 'project.report.windowClosed'
+	| 'project.report.badProgress'
+	| 'project.report.doneRequired'
+	| 'project.report.tooLong'
+	| 'project.report.badReportDay'
+	| 'project.attachment.notFound'
+	| 'project.attachment.badType'
+	| 'project.attachment.tooLarge'
+	| 'project.attachment.empty'
+	| 'project.attachment.tooMany'
+	| 'project.attachment.badName';
+
+/** A refusal with a message key of the `project` catalogue (src/lib/i18n/<locale>/project.ts). */
+export class ProjectItemError extends DomainError {
+	declare readonly key: ProjectItemErrorKey;
+	// `& MessageKey`: a key without a catalogue entry does not compile.
+	constructor(key: ProjectItemErrorKey & MessageKey, params: MessageParams = {}) {
+		super(key, params);
+		this.name = 'ProjectItemError';
+	}
+}
+
+export const REASON_MAX = 500;
+export const PERSON_NAME_MAX = 50;
+
+/** The audit-log subject of an item: its history is every audit row with this subject. */
+export function projectSubject(itemId: string): string {
+	return `project/${itemId}`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type ItemRow = typeof projectItems.$inferSelect;
+
+/** Locks the item row so that concurrent changes (and report filings) apply one after the other. */
+export async function lockProjectItem(tx: DbOrTx, itemId: string): Promise<ItemRow> {
+	if (!UUID.test(itemId)) throw new ProjectItemError('project.error.notFound');
+	const [row] = await tx.select().from(projectItems).where(eq(projectItems.id, itemId)).for('update');
+	if (!row) throw new ProjectItemError('project.error.notFound');
+	return row;
+}
+
+/** Status, due date and units are the convener's and recorder's to change (and an administrator's). */
+export async function mayManageProjectItem(db: DbOrTx, actor: Actor, committeeId: string): Promise<boolean> {
+	return canManageProjectItems(actor.isAdmin ? null : await roleOf(db, actor.id, committeeId), actor.isAdmin);
+}
+
+async function assertManager(tx: DbOrTx, actor: Actor, item: ItemRow): Promise<void> {
+	if (!(await mayManageProjectItem(tx, actor, item.committeeId))) throw new ProjectItemError('project.error.notAllowed');
+	if (item.withdrawnAt) throw new ProjectItemError('project.error.withdrawn');
+}
+
+function requiredReason(raw: unknown): string {
+	const reason = typeof raw === 'string' ? raw.trim() : '';
+	if (!reason) throw new ProjectItemError('project.error.reasonRequired');
+	if (reason.length > REASON_MAX) throw new ProjectItemError('project.error.reasonTooLong', { max: REASON_MAX });
+	return reason;
+}
+
+async function viewOrThrow(db: DbOrTx, id: string): Promise<ProjectItemView> {
+	const view = await getProjectItem(db, id);
+	if (!view) throw new Error(`project item ${id} vanished inside its own transaction`);
+	return view;
+}
+
+/** The progress an item shows when it is not done: its latest monthly report's. */
+async function latestReportedProgress(tx: DbOrTx, itemId: string): Promise<number> {
+	const result = await tx.execute(
+		sql`select progress from progress_reports where project_item_id = ${itemId} order by month desc, updated_at desc limit 1`
+	);
+	const rows = (result as unknown as { rows: { progress: number }[] }).rows;
+	return rows[0]?.progress ?? 0;
+}
+
+export interface StatusChange {
+	/** not_started | in_progress | done | on_hold ("overdue" is derived, never set). */
+	status: string;
+	/** Why; for on_hold this is also the hold reason shown on the item. */
+	reason: string;
+}
+
+/**
+ * Sets the stored status. Done records the China date (for "done late") and shows 100 %;
+ * leaving done goes back to the latest report's progress. On hold needs a reason, kept on the
+ * item until it leaves that status.
+ */
+export async function changeStatus(db: DbOrTx, actor: Actor, itemId: string, change: StatusChange): Promise<ProjectItemView> {
+	const to = typeof change.status === 'string' ? change.status : '';
+	if (!isProjectStatus(to)) throw new ProjectItemError('project.error.unknownStatus', { value: to });
+	if (to === 'on_hold' && !(typeof change.reason === 'string' && change.reason.trim())) throw new ProjectItemError('project.error.holdReasonRequired');
+	const reason = requiredReason(change.reason);
+	return db.transaction(async (tx) => {
+		const item = await lockProjectItem(tx, itemId);
+		await assertManager(tx, actor, item);
+		if (item.status === to) throw new ProjectItemError('project.error.unchanged');
+		const progress = to === 'done' ? 100 : item.status === 'done' ? await latestReportedProgress(tx, itemId) : item.progress;
+		await tx
+			.update(projectItems)
+			.set({ status: to, holdReason: to === 'on_hold' ? reason : '', doneOn: to === 'done' ? chinaToday() : null, progress, updatedAt: new Date() })
+			.where(eq(projectItems.id, itemId));
+		await recordAudit(tx, { actorId: actor.id, action: 'project.status', subject: projectSubject(itemId), details: { from: item.status, to, reason } });
+		return viewOrThrow(tx, itemId);
+	});
+}
+
+/** Moves the due date (a real calendar date, YYYY-MM-DD). */
+export async function changeDueDate(db: DbOrTx, actor: Actor, itemId: string, change: { dueDate: string; reason: string }): Promise<ProjectItemView> {
+	const to = typeof change.dueDate === 'string' ? change.dueDate.trim() : '';
+	if (!isCalendarDate(to)) throw new ProjectItemError('project.error.badDate', { value: to });
+	const reason = requiredReason(change.reason);
+	return db.transaction(async (tx) => {
+		const item = await lockProjectItem(tx, itemId);
+		await assertManager(tx, actor, item);
+		if (item.dueDate === to) throw new ProjectItemError('project.error.unchanged');
+		await tx.update(projectItems).set({ dueDate: to, updatedAt: new Date() }).where(eq(projectItems.id, itemId));
+		await recordAudit(tx, { actorId: actor.id, action: 'project.due', subject: projectSubject(itemId), details: { from: item.dueDate, to, reason } });
+		return viewOrThrow(tx, itemId);
+	});
+}
+
+export interface UnitAssignment {
+	unitId: string;
+	/** The unit's person in charge (责任人); may be empty. */
+	personName: string;
+}
+
+async function currentAssignments(tx: DbOrTx, itemId: string): Promise<UnitAssignment[]> {
+	const rows = await tx
+		.select({ unitId: projectItemUnits.unitId, personName: projectItemUnits.personName })
+		.from(projectItemUnits)
+		.where(eq(projectItemUnits.projectItemId, itemId));
+	return rows.sort((a, b) => a.unitId.localeCompare(b.unitId));
+}
+
+/** Replaces the unit set, keeping rows (and their person in charge) of units that stay. */
+async function writeAssignments(tx: DbOrTx, itemId: string, next: UnitAssignment[]): Promise<void> {
+	const keep = next.map((a) => a.unitId);
+	await tx
+		.delete(projectItemUnits)
+		.where(and(eq(projectItemUnits.projectItemId, itemId), keep.length > 0 ? notInArray(projectItemUnits.unitId, keep) : sql`true`));
+	for (const a of next) {
+		await tx
+			.insert(projectItemUnits)
+			.values({ projectItemId: itemId, unitId: a.unitId, personName: a.personName })
+			.onConflictDoUpdate({ target: [projectItemUnits.projectItemId, projectItemUnits.unitId], set: { personName: a.personName } });
+	}
+}
+
+/** Re-finalized minutes changed a decision's units: apply them, keeping known persons in charge. */
+async function syncUnits(tx: DbOrTx, itemId: string, unitIds: string[], actorId: string | null, meetingId: string): Promise<void> {
+	const from = await currentAssignments(tx, itemId);
+	const names = new Map(from.map((a) => [a.unitId, a.personName]));
+	const to = [...new Set(unitIds)].sort().map((unitId) => ({ unitId, personName: names.get(unitId) ?? '' }));
+	if (sameSet(from.map((a) => a.unitId), to.map((a) => a.unitId))) return;
+	await writeAssignments(tx, itemId, to);
+	await recordAudit(tx, { actorId, action: 'project.reassign', subject: projectSubject(itemId), details: { from, to, reason: '', source: 'minutes', meetingId } });
+}
+
+/**
+ * Sets the responsible units and each one's person in charge. Units must be member units of
+ * the item's committee (those its part-time members represent), as for decisions.
+ */
+export async function reassign(db: DbOrTx, actor: Actor, itemId: string, change: { units: UnitAssignment[]; reason: string }): Promise<ProjectItemView> {
+	const list = Array.isArray(change.units) ? change.units : [];
+	if (list.length === 0) throw new ProjectItemError('project.error.noUnits');
+	const next: UnitAssignment[] = [];
+	for (const a of list) {
+		const unitId = typeof a?.unitId === 'string' ? a.unitId : '';
+		const personName = typeof a?.personName === 'string' ? a.personName.trim() : '';
+		if (!UUID.test(unitId)) throw new ProjectItemError('project.error.unknownUnit', { value: unitId });
+		if (next.some((n) => n.unitId === unitId)) throw new ProjectItemError('project.error.duplicateUnit');
+		if (personName.length > PERSON_NAME_MAX) throw new ProjectItemError('project.error.personTooLong', { max: PERSON_NAME_MAX });
+		next.push({ unitId, personName });
+	}
+	next.sort((a, b) => a.unitId.localeCompare(b.unitId));
+	const reason = requiredReason(change.reason);
+	return db.transaction(async (tx) => {
+		const item = await lockProjectItem(tx, itemId);
+		await assertManager(tx, actor, item);
+		const known = await tx
+			.selectDistinct({ unitId: memberships.unitId })
+			.from(memberships)
+			.where(and(eq(memberships.committeeId, item.committeeId), inArray(memberships.unitId, next.map((a) => a.unitId))));
+		const knownIds = new Set(known.map((k) => k.unitId));
+		const unknown = next.find((a) => !knownIds.has(a.unitId));
+		if (unknown) throw new ProjectItemError('project.error.unknownUnit', { value: unknown.unitId });
+		const from = await currentAssignments(tx, itemId);
+		if (JSON.stringify(from) === JSON.stringify(next)) throw new ProjectItemError('project.error.unchanged');
+		await writeAssignments(tx, itemId, next);
+		await tx.update(projectItems).set({ updatedAt: new Date() }).where(eq(projectItems.id, itemId));
+		await recordAudit(tx, { actorId: actor.id, action: 'project.reassign', subject: projectSubject(itemId), details: { from, to: next, reason } });
+		return viewOrThrow(tx, itemId);
+	});
+}
+
+// ---------------------------------------------------------------- history
+
+interface HistoryBase {
+	/** Audit row id as text; "created" for the entry of the item's creation. */
+	id: string;
+	at: Date;
+	actorId: string | null;
+	/** Display name of who acted; null when the system did (e.g. re-finalized minutes without an actor). */
+	actorName: string | null;
+}
+
+export interface AssignmentView extends UnitAssignment {
+	unitName: string;
+}
+
+/** One line of an item's history, oldest first. `source: 'minutes'` marks changes made by re-finalized minutes. */
+export type ProjectHistoryEntry = HistoryBase &
+	(
+		| { action: 'project.created'; meetingId: string | null; meetingTitle: string | null }
+		| { action: 'project.status'; from: string; to: string; reason: string }
+		| { action: 'project.due'; from: string | null; to: string | null; reason: string; source: 'minutes' | null }
+		| { action: 'project.reassign'; from: AssignmentView[]; to: AssignmentView[]; reason: string; source: 'minutes' | null }
+		| { action: 'project.report'; reportId: string; unitId: string; unitName: string; month: string; progress: number; amended: boolean; attachments: number }
+		| { action: 'project.claim'; claimId: string; unitId: string; unitName: string; status: string; reason: string }
+	);
+
+export type ProjectHistoryAction = ProjectHistoryEntry['action'];
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const assignmentsIn = (v: unknown): UnitAssignment[] =>
+	Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null).map((x) => ({ unitId: str(x.unitId), personName: str(x.personName) })) : [];
+
+/**
+ * Everything that happened to an item, oldest first: its creation from a decision, then every
+ * status, due-date and unit change, monthly report filing or amendment and claim, as written
+ * to the audit log (subject `project/<id>`), with the actors' and units' names resolved.
+ */
+export async function itemHistory(db: DbOrTx, itemId: string): Promise<ProjectHistoryEntry[]> {
+	if (!UUID.test(itemId)) throw new ProjectItemError('project.error.notFound');
+	const [item] = await db
+		.select({ createdAt: projectItems.createdAt, meetingId: projectItems.sourceMeetingId, meetingTitle: meetings.title })
+		.from(projectItems)
+		.leftJoin(meetings, eq(meetings.id, projectItems.sourceMeetingId))
+		.where(eq(projectItems.id, itemId));
+	if (!item) throw new ProjectItemError('project.error.notFound');
+	const rows = await db
+		.select({ id: auditLog.id, at: auditLog.at, actorId: auditLog.actorId, actorName: users.displayName, action: auditLog.action, details: auditLog.details })
+		.from(auditLog)
+		.leftJoin(users, eq(users.id, auditLog.actorId))
+		.where(eq(auditLog.subject, projectSubject(itemId)))
+		.orderBy(asc(auditLog.at), asc(auditLog.id));
+	const unitIds = new Set<string>();
+	for (const r of rows) {
+		const d = r.details;
+		if (typeof d.unitId === 'string') unitIds.add(d.unitId);
+		for (const a of [...assignmentsIn(d.from), ...assignmentsIn(d.to)]) unitIds.add(a.unitId);
+	}
+	const unitNames = new Map<string, string>();
+	const ids = [...unitIds].filter((u) => UUID.test(u));
+	if (ids.length > 0) for (const u of await db.select({ id: units.id, name: units.name }).from(units).where(inArray(units.id, ids))) unitNames.set(u.id, u.name);
+	const named = (v: unknown): AssignmentView[] => assignmentsIn(v).map((a) => ({ ...a, unitName: unitNames.get(a.unitId) ?? '' }));
+
+	const history: ProjectHistoryEntry[] = [
+		{ id: 'created', at: item.createdAt, actorId: null, actorName: null, action: 'project.created', meetingId: item.meetingId, meetingTitle: item.meetingTitle }
+	];
+	for (const r of rows) {
+		const base = { id: String(r.id), at: r.at, actorId: r.actorId, actorName: r.actorName };
+		const d = r.details;
+		const source = d.source === 'minutes' ? ('minutes' as const) : null;
+		switch (r.action) {
+			case 'project.status':
+				history.push({ ...base, action: r.action, from: str(d.from), to: str(d.to), reason: str(d.reason) });
+				break;
+			case 'project.due':
+				history.push({ ...base, action: r.action, from: strOrNull(d.from), to: strOrNull(d.to), reason: str(d.reason), source });
+				break;
+			case 'project.reassign':
+				history.push({ ...base, action: r.action, from: named(d.from), to: named(d.to), reason: str(d.reason), source });
+				break;
+			case 'project.report':
+				history.push({
+					...base,
+					action: r.action,
+					reportId: str(d.reportId),
+					unitId: str(d.unitId),
+					unitName: unitNames.get(str(d.unitId)) ?? '',
+					month: str(d.month),
+					progress: typeof d.progress === 'number' ? d.progress : 0,
+					amended: d.amended === true,
+					attachments: typeof d.attachments === 'number' ? d.attachments : 0
+				});
+				break;
+			case 'project.claim':
+				history.push({ ...base, action: r.action, claimId: str(d.claimId), unitId: str(d.unitId), unitName: unitNames.get(str(d.unitId)) ?? '', status: str(d.status), reason: str(d.reason) });
+				break;
+			default:
+				// Audit actions this version does not know are left out of the history, not guessed at.
+				break;
+		}
+	}
+	return history;
 }

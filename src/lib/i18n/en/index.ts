@@ -6,8 +6,9 @@ import { template } from './template';
 import { board } from './board';
 import { boardSheet } from './boardSheet';
 import { boardMatch } from './boardMatch';
+import { project } from './project';
 import { category } from './category';
 import { common } from './common';
 import { meeting } from './meeting';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...project };
