@@ -146,4 +146,112 @@ describe('matching needs with resources into projects', () => {
 		await expect.poll(() => titles.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), { timeout: 10_000 }).toContain('独居老人助餐送餐项目');
 		await convener.context.close();
 	});
+
+	it('a proposal meets two needs, is edited, and another one is withdrawn, its need open again', async () => {
+		const convener = await signInPage(browser, server.http, 'convener', PASSWORD);
+		const a = convener.page;
+		await a.locator('[data-testid=committee-list] a').first().click();
+		await a.waitForURL(/\/committees\/[0-9a-f-]{36}$/);
+		await a.goto(`${a.url()}/board/${YEAR}`);
+		await saved(a);
+
+		// Three more needs and a resource that can answer the first two.
+		for (const title of ['楼道照明不足', '单元门禁损坏', '小区停车难']) {
+			await a.click('[data-testid=need-add]');
+			await a.keyboard.type(title, { delay: 5 });
+		}
+		await a.click('[data-testid=board-tab-resources]');
+		await a.click('[data-testid=resource-add]');
+		await a.keyboard.type('物业维修班组', { delay: 5 });
+		await saved(a);
+
+		// One project for two needs: the second is ticked in the collapsible list, by keyboard.
+		await a.click('[data-testid=board-tab-proposals]');
+		const panel = a.locator('[data-testid=match-panel]');
+		const needSelect = panel.locator('[data-testid=match-need]');
+		await needSelect.selectOption({ label: '楼道照明不足' });
+		const lightingId = await needSelect.inputValue();
+		const also = panel.locator('[data-testid=match-also-needs]');
+		expect(await also.getAttribute('open')).toBeNull();
+		await also.locator('summary').focus();
+		await a.keyboard.press('Enter');
+		await expect.poll(() => also.getAttribute('open')).not.toBeNull();
+		const door = also.locator('[data-testid=match-also-need]', { hasText: '单元门禁损坏' });
+		const doorId = (await door.getAttribute('data-need-id'))!;
+		await door.locator('input').focus();
+		await a.keyboard.press('Space');
+		expect(await door.locator('input').isChecked()).toBe(true);
+		expect(await also.locator('summary').textContent()).toContain('已选 1 条');
+		await panel.locator('[data-testid=match-resource]', { hasText: '物业维修班组' }).locator('input').check();
+		await panel.locator('[data-testid=propose-title]').fill('楼道照明与门禁维修');
+		await panel.locator('[data-testid=propose-submit]').click();
+		const both = a.locator('[data-testid=proposal]', { hasText: '楼道照明与门禁维修' });
+		await expect.poll(() => both.count()).toBe(1);
+		const bothText = await both.textContent();
+		for (const part of ['楼道照明不足', '单元门禁损坏', '物业维修班组']) expect(bothText, part).toContain(part);
+
+		// A second proposal, for the third need.
+		await needSelect.selectOption({ label: '小区停车难' });
+		const parkingId = await needSelect.inputValue();
+		await panel.locator('[data-testid=match-resource]', { hasText: '物业维修班组' }).locator('input').check();
+		await panel.locator('[data-testid=propose-title]').fill('错时停车协调');
+		await panel.locator('[data-testid=propose-submit]').click();
+		const parking = a.locator('[data-testid=proposal]', { hasText: '错时停车协调' });
+		await expect.poll(() => parking.count()).toBe(1);
+
+		// Editing the first one's title: an empty title is refused with the proposing form's message.
+		await both.locator('[data-testid=proposal-edit]').click();
+		const form = both.locator('[data-testid=proposal-edit-form]');
+		const editTitle = form.locator('[data-testid=proposal-edit-title]');
+		expect(await editTitle.evaluate((e) => e === document.activeElement)).toBe(true);
+		expect(await form.locator('[data-testid=proposal-edit-need] input:checked').count()).toBe(2);
+		await editTitle.fill('  ');
+		await form.locator('[data-testid=proposal-edit-save]').click();
+		expect(await form.locator('[data-testid=proposal-edit-errors]').textContent()).toContain('请填写项目名称');
+		// The edit form fits a phone too.
+		await a.setViewportSize(PHONE);
+		await noHorizontalScroll(a, 'proposal edit form at 375 px');
+		await a.screenshot({ path: path.join(shots, 'board-proposal-edit-375.png'), fullPage: true });
+		await a.setViewportSize(DESKTOP);
+		await editTitle.fill('楼道照明与门禁维修项目');
+		await form.locator('[data-testid=proposal-edit-save]').click();
+		const edited = a.locator('[data-testid=proposal]', { hasText: '楼道照明与门禁维修项目' });
+		await expect.poll(() => edited.count()).toBe(1);
+		expect(await edited.locator('[data-testid=proposal-edit-form]').count()).toBe(0);
+		expect(await edited.locator('[data-testid=proposal-done]').textContent()).toContain('已保存');
+
+		// Withdrawing the second one asks first, inline.
+		await parking.locator('[data-testid=proposal-withdraw]').click();
+		expect(await parking.locator('[data-testid=proposal-withdraw-ask]').textContent()).toContain('错时停车协调');
+		await parking.locator('[data-testid=proposal-withdraw-cancel]').click();
+		expect(await parking.getAttribute('data-status')).toBe('proposed');
+		await parking.locator('[data-testid=proposal-withdraw]').click();
+		await parking.locator('[data-testid=proposal-withdraw-confirm]').click();
+		// Withdrawn proposals are hidden until asked for, then shown greyed as 已撤回.
+		await expect.poll(() => parking.count()).toBe(0);
+		expect(await a.locator('[data-testid=proposals-announce]').textContent()).toContain('已撤回');
+		await a.locator('[data-testid=proposals-show-withdrawn]').check();
+		await expect.poll(() => parking.count()).toBe(1);
+		expect(await parking.getAttribute('data-status')).toBe('withdrawn');
+		expect(await parking.locator('[data-testid=proposal-status]').textContent()).toContain('已撤回');
+		expect(await parking.locator('[data-testid=proposal-edit]').count()).toBe(0);
+		expect(await parking.locator('[data-testid=proposal-withdraw]').count()).toBe(0);
+		await saved(a);
+
+		// The withdrawn proposal's need waits for a project again; the other two stay matched.
+		await a.click('[data-testid=board-tab-needs]');
+		const status = (id: string) => field(a.locator(`[data-testid=need-row][data-card-id="${id}"]`), 'status');
+		await expect.poll(() => status(parkingId).inputValue()).toBe('open');
+		expect(await status(parkingId).locator('option:checked').textContent()).toContain('待对接');
+		expect(await status(lightingId).inputValue()).toBe('matched');
+		expect(await status(doorId).inputValue()).toBe('matched');
+
+		// After a reload (from the server's copy) everything is still so.
+		await a.reload();
+		await saved(a);
+		await a.click('[data-testid=board-tab-proposals]');
+		await expect.poll(() => a.locator('[data-testid=proposal]', { hasText: '楼道照明与门禁维修项目' }).count()).toBe(1);
+		expect(await a.locator('[data-testid=proposal]', { hasText: '错时停车协调' }).count()).toBe(0);
+		await convener.context.close();
+	});
 });

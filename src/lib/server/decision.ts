@@ -27,6 +27,7 @@ export interface DecisionProblem {
 		| 'decision.unknownUnit'
 		| 'decision.badDueDate'
 		| 'decision.unknownProposal'
+		| 'decision.proposalWithdrawn'
 		| 'decision.proposalTwice';
 }
 
@@ -84,15 +85,23 @@ export function isCalendarDate(value: string): boolean {
 	return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && y >= 2000 && y <= 2100;
 }
 
-/** Linked proposals must exist in the committee, and one proposal is approved by one decision. */
-export function checkProposals(decisions: ExtractedDecision[], known: Set<string>): DecisionProblem[] {
+/**
+ * Linked proposals must exist in the committee and still be open to a decision (a withdrawn
+ * one is not: its agenda item may remain, but nobody proposes it any more), and one proposal
+ * is approved by one decision. `linked` are the committee's proposal rows the decisions name.
+ */
+export function checkProposals(decisions: ExtractedDecision[], linked: readonly { id: string; status: string }[]): DecisionProblem[] {
+	const status = new Map(linked.map((p) => [p.id, p.status]));
 	const problems: DecisionProblem[] = [];
 	const seen = new Set<string>();
 	for (const d of decisions) {
 		if (!d.proposalId) continue;
 		const excerpt = d.text.length > EXCERPT ? `${d.text.slice(0, EXCERPT)}…` : d.text;
-		if (!known.has(d.proposalId)) problems.push({ position: d.position, blockId: d.blockId || null, excerpt, key: 'decision.unknownProposal' });
-		else if (seen.has(d.proposalId)) problems.push({ position: d.position, blockId: d.blockId || null, excerpt, key: 'decision.proposalTwice' });
+		const problem = (key: DecisionProblem['key']) => problems.push({ position: d.position, blockId: d.blockId || null, excerpt, key });
+		const known = status.get(d.proposalId);
+		if (known === undefined) problem('decision.unknownProposal');
+		else if (known === 'withdrawn') problem('decision.proposalWithdrawn');
+		else if (seen.has(d.proposalId)) problem('decision.proposalTwice');
 		seen.add(d.proposalId);
 	}
 	return problems;
