@@ -51,6 +51,8 @@ export const meeting: Record<keyof typeof zh, string> = {
 	'agenda.untitled': '(untitled item)',
 	'agenda.total': '{count} items, about {minutes} minutes',
 	'agenda.readOnly': 'You can read the agenda but not edit it.',
+	'agenda.fromProposal': 'From the project proposal: {title}',
+	'agenda.fromProposalGone': 'From a project proposal that was withdrawn or deleted',
 	'agenda.number': 'Item {n}',
 	'agenda.editingHere': '{name} is editing',
 

@@ -49,6 +49,8 @@ export const meeting = {
 	'agenda.untitled': '（未命名议题）',
 	'agenda.total': '共 {count} 项，约 {minutes} 分钟',
 	'agenda.readOnly': '您可以查看议程，但不能编辑。',
+	'agenda.fromProposal': '来自项目提案：{title}',
+	'agenda.fromProposalGone': '来自一项已撤回或已删除的项目提案',
 	'agenda.number': '第 {n} 项',
 	'agenda.editingHere': '{name} 正在编辑',
 

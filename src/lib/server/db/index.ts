@@ -23,8 +23,15 @@ export interface Database {
 	migrate(): Promise<void>;
 	/** Cheap round trip, for /healthz. */
 	ping(): Promise<void>;
+	/**
+	 * Calls `onPayload` for every NOTIFY on `channel` (from this process or, on PostgreSQL,
+	 * any other instance). Resolves once listening; the returned function stops it.
+	 */
+	listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 	close(): Promise<void>;
 }
+
+const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export interface DatabaseOptions {
 	databaseUrl: string | null;
@@ -44,6 +51,7 @@ async function openPostgres(url: string): Promise<Database> {
 	// that would crash the process during a database outage.
 	pool.on('error', (err) => console.error('[db] idle PostgreSQL client error:', err.message));
 	const db = drizzlePg(pool, { schema }) as unknown as Db;
+	const listeners = new Set<() => Promise<void>>();
 	return {
 		kind: 'postgres',
 		db,
@@ -63,9 +71,73 @@ async function openPostgres(url: string): Promise<Database> {
 		async ping() {
 			await pool.query('select 1');
 		},
+		async listen(channel, onPayload) {
+			const stop = await listenPostgres(url, channel, onPayload);
+			listeners.add(stop);
+			return async () => {
+				listeners.delete(stop);
+				await stop();
+			};
+		},
 		async close() {
+			// LISTEN connections are outside the pool; left open they would keep the process alive.
+			await Promise.all([...listeners].map((stop) => stop()));
+			listeners.clear();
 			await pool.end();
 		}
+	};
+}
+
+/**
+ * A dedicated connection for LISTEN (a pooled one would be handed to queries). When it drops
+ * (a restart, a network blip) it reconnects with backoff and listens again; notifications sent
+ * while it was away are lost, which is why listeners treat one as "something changed, reload"
+ * and never as the change itself.
+ */
+async function listenPostgres(url: string, channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+	if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+	let stopped = false;
+	let client: pg.Client | null = null;
+	let retry: NodeJS.Timeout | null = null;
+	let delay = 500;
+	const open = async (): Promise<void> => {
+		const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+		c.on('notification', (n) => {
+			if (n.channel === channel) onPayload(n.payload ?? '');
+		});
+		c.on('error', (err) => {
+			console.error(`[db] LISTEN ${channel} connection lost:`, err.message);
+			reconnect(c);
+		});
+		c.on('end', () => reconnect(c));
+		await c.connect();
+		await c.query(`listen ${channel}`);
+		client = c;
+		delay = 500;
+	};
+	const reconnect = (lost: pg.Client) => {
+		if (stopped || retry || (client !== null && client !== lost)) return;
+		client = null;
+		retry = setTimeout(() => {
+			retry = null;
+			open()
+				// Anything may have changed while nobody listened.
+				.then(() => onPayload(''))
+				.catch((err: Error) => {
+					console.error(`[db] LISTEN ${channel} reconnect failed:`, err.message);
+					delay = Math.min(delay * 2, 30_000);
+					reconnect(lost);
+				});
+		}, delay);
+		retry.unref();
+	};
+	await open();
+	return async () => {
+		stopped = true;
+		if (retry) clearTimeout(retry);
+		const c = client;
+		client = null;
+		await c?.end().catch((err: Error) => console.error(`[db] closing LISTEN ${channel}:`, err.message));
 	};
 }
 
@@ -91,6 +163,13 @@ async function openPglite(dataDir: string): Promise<Database> {
 		},
 		async ping() {
 			await client.query('select 1');
+		},
+		async listen(channel, onPayload) {
+			if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+			const stop = await client.listen(channel, onPayload);
+			return async () => {
+				if (!closed) await stop();
+			};
 		},
 		async close() {
 			if (closed) return;

@@ -13,9 +13,12 @@ import { allowedTransitions, isTransition, LifecycleError, transitionMeeting } f
 import { latestFinalization } from '$lib/server/minutes';
 import { projectItemsOfMeeting } from '$lib/server/projectItem';
 import { proposalsForLinking } from '$lib/server/proposal';
+import { PROJECTS_DEPENDENCY } from '$lib/collab/dependencies';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ params, locals, url }) => {
+export const load: PageServerLoad = async ({ params, locals, url, depends }) => {
+	// The decision chips show the items' status: refreshed when an item changes (watchProjects).
+	depends(PROJECTS_DEPENDENCY);
 	const user = requireUser(locals, url);
 	const db = await getDb();
 	const meeting = await getMeeting(db, params.id);
@@ -43,6 +46,7 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 		canSetQuorum: canSetQuorum(agenda.role, user.isAdmin),
 		units,
 		proposals: proposals.map((p) => ({ id: p.id, title: p.title, unitIds: p.unitIds, dueDate: p.dueDate })),
+		proposalLinks: Object.fromEntries(proposals.map((p) => [p.id, { title: p.title, href: `/committees/${meeting.committeeId}/board/${p.year}?tab=proposals` }])),
 		items: items.map((i) => ({ id: i.id, blockId: i.sourceBlockId, title: i.title, status: i.displayStatus, dueDate: i.dueDate, units: i.units.map((u) => u.name) })),
 		finalization: finalization ? { version: finalization.version, sha256: finalization.sha256, finalizedAt: finalization.finalizedAt.toISOString() } : null,
 		me: { id: user.id, name: user.displayName }

@@ -10,6 +10,7 @@ import { resolveDocAccess } from '$lib/server/docAccess';
 import { requireUser } from '$lib/server/guard';
 import { projectItemsOfYear } from '$lib/server/projectItem';
 import { visibleCommittee } from '$lib/server/visibility';
+import { PROJECTS_DEPENDENCY } from '$lib/collab/dependencies';
 import type { PageServerLoad } from './$types';
 
 const YEAR_MIN = 2000;
@@ -24,6 +25,7 @@ export const load: PageServerLoad = async ({ params, locals, url, depends }) => 
 	// The project list and the summary come from tables the collaboration server refreshes a
 	// few seconds after edits; the page re-runs this load (invalidate) to catch up with them.
 	depends('board:tables');
+	depends(PROJECTS_DEPENDENCY);
 	const user = requireUser(locals, url);
 	// A malformed year is a page that does not exist, not a bad request: people type these URLs.
 	if (!/^\d{4}$/.test(params.year)) error(404, { message: 'not-found', code: 'not_found' });
