@@ -1,6 +1,8 @@
-import { and, eq } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, memberships, projectItems, units, users } from '../../src/lib/server/db/schema';
+import { auditLog, meetings, memberships, progressReports, projectItems, reportAttachments, units, users } from '../../src/lib/server/db/schema';
+import { addMonths, chinaMonth, chinaToday } from '../../src/lib/domain/projectStatus';
+import { attachment, fileReport, missingReports, myItems, reportsOf, setReportDay, type AttachmentUpload } from '../../src/lib/server/progressReport';
 import { transitionMeeting } from '../../src/lib/server/meetingLifecycle';
 import { changeDueDate, changeStatus, getProjectItem, itemHistory, projectItemsOfMeeting, projectSubject, reassign, type Actor } from '../../src/lib/server/projectItem';
 import { hashPassword } from '../../src/lib/server/auth/password';
@@ -138,5 +140,178 @@ describe('status, due date and reassignment', () => {
 		expect(audit!.details).toMatchObject({ from: '2027-03-31', to: '2027-06-30', source: 'minutes' });
 		// Units stay as reassigned: the decision's units did not change.
 		expect((await getProjectItem(db, itemId))!.units).toHaveLength(2);
+	});
+});
+
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 1, 2, 3]);
+const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n');
+const EXE = new Uint8Array([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0xff, 0xff]);
+const file = (filename: string, declaredType: string, data: Uint8Array): AttachmentUpload => ({ filename, declaredType, data });
+
+describe('monthly progress reports', () => {
+	const D2 = 'a5a5a5a5-0000-4000-8000-000000000002';
+	let item2: string;
+	const M = chinaMonth();
+	const M1 = addMonths(M, 1);
+	const fields = (progress: number, done = '已开展义诊两次') => ({ done, progress, problems: '', helpNeeded: '' });
+
+	beforeAll(async () => {
+		const db = database.db;
+		const [meeting] = await db.insert(meetings).values({ committeeId: fx.committeeId, title: '十二月例会', kind: 'regular', startsAt: new Date() }).returning();
+		await writeMinutes(db, meeting!.id, docOf(h(1, '十二月例会纪要'), decision(D2, '组织驻区单位志愿者参与冬季巡逻', [fx.unitId], '2027-02-28')));
+		for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: meeting!.id, transition, actor: as('convener') });
+		item2 = (await projectItemsOfMeeting(db, meeting!.id))[0]!.id;
+	});
+
+	const counts = async () => {
+		const db = database.db;
+		const [r] = await db.select({ n: count() }).from(progressReports).where(eq(progressReports.projectItemId, item2));
+		const ids = (await db.select({ id: progressReports.id }).from(progressReports).where(eq(progressReports.projectItemId, item2))).map((x) => x.id);
+		const [a] = ids.length ? await db.select({ n: count() }).from(reportAttachments).where(inArray(reportAttachments.reportId, ids)) : [{ n: 0 }];
+		const [l] = await db.select({ n: count() }).from(auditLog).where(eq(auditLog.subject, projectSubject(item2)));
+		return { reports: r!.n, attachments: a!.n, audit: l!.n };
+	};
+
+	it('are refused to units that are not responsible, and to people representing no unit', async () => {
+		const db = database.db;
+		await expect(fileReport(db, otherContact, item2, M, fields(10))).rejects.toMatchObject({ key: 'project.report.notAllowed' });
+		await expect(fileReport(db, otherContact, item2, M, { ...fields(10), unitId: fx.unitId })).rejects.toMatchObject({ key: 'project.report.notAllowed' });
+		await expect(fileReport(db, otherContact, item2, M, { ...fields(10), unitId: otherUnitId })).rejects.toMatchObject({ key: 'project.report.unitNotResponsible' });
+		for (const role of ['member', 'observer', 'outsider'] as const) await expect(fileReport(db, as(role), item2, M, fields(10))).rejects.toMatchObject({ key: 'project.report.notAllowed' });
+		await expect(fileReport(db, as('convener'), item2, M, fields(10))).rejects.toMatchObject({ key: 'project.report.unitRequired' });
+		await expect(fileReport(db, as('convener'), item2, M, { ...fields(10), unitId: otherUnitId })).rejects.toMatchObject({ key: 'project.report.unitNotResponsible' });
+		expect(await counts()).toEqual({ reports: 0, attachments: 0, audit: 0 });
+	});
+
+	it('validate month, progress and text', async () => {
+		const db = database.db;
+		const contact = as('part_time');
+		await expect(fileReport(db, contact, item2, '2026-13', fields(10))).rejects.toMatchObject({ key: 'project.report.badMonth' });
+		await expect(fileReport(db, contact, item2, M1, fields(10))).rejects.toMatchObject({ key: 'project.report.futureMonth' });
+		await expect(fileReport(db, contact, item2, addMonths(M, -1), fields(10))).rejects.toMatchObject({ key: 'project.report.beforeItem' });
+		await expect(fileReport(db, contact, item2, M, fields(101))).rejects.toMatchObject({ key: 'project.report.badProgress' });
+		await expect(fileReport(db, contact, item2, M, fields(12.5))).rejects.toMatchObject({ key: 'project.report.badProgress' });
+		await expect(fileReport(db, contact, item2, M, fields(10, '   '))).rejects.toMatchObject({ key: 'project.report.doneRequired' });
+		await expect(fileReport(db, contact, item2, M, fields(10, '做'.repeat(2001)))).rejects.toMatchObject({ key: 'project.report.tooLong', params: { max: 2000 } });
+		expect(await counts()).toEqual({ reports: 0, attachments: 0, audit: 0 });
+	});
+
+	it('refuse an attachment of the wrong type or size with a message naming it, and store nothing at all', async () => {
+		const db = database.db;
+		const contact = as('part_time');
+		const refused = async (files: AttachmentUpload[], key: string, params: Record<string, unknown> = {}) => {
+			await expect(fileReport(db, contact, item2, M, fields(20), files)).rejects.toMatchObject({ key, params });
+			expect(await counts()).toEqual({ reports: 0, attachments: 0, audit: 0 });
+		};
+		// An executable sent as a PNG: the first bytes decide, not the declared type or the name.
+		await refused([file('现场照片.png', 'image/png', PNG), file('setup.png', 'image/png', EXE)], 'project.attachment.badType', { name: 'setup.png' });
+		await refused([file('tool.exe', 'application/octet-stream', EXE)], 'project.attachment.badType', { name: 'tool.exe' });
+		// A real PNG declared as a PDF is refused too: the declaration lies.
+		await refused([file('报告.pdf', 'application/pdf', PNG)], 'project.attachment.badType', { name: '报告.pdf' });
+		const big = new Uint8Array(5 * 1024 * 1024 + 1);
+		big.set(PNG);
+		await refused([file('大图.png', 'image/png', big)], 'project.attachment.tooLarge', { name: '大图.png', max: 5 });
+		await refused([file('空.pdf', 'application/pdf', new Uint8Array())], 'project.attachment.empty');
+		await refused(Array.from({ length: 6 }, (_, i) => file(`${i}.png`, 'image/png', PNG)), 'project.attachment.tooMany', { max: 5 });
+	});
+
+	it('decision → item → monthly reports by the responsible unit → done, with history and audit rows', async () => {
+		const db = database.db;
+		const contact = as('part_time');
+		// The first report, with a photo and a PDF (exactly 5 MiB is still accepted).
+		const atLimit = new Uint8Array(5 * 1024 * 1024);
+		atLimit.set(PDF);
+		const first = await fileReport(db, contact, item2, M, { ...fields(30), helpNeeded: '需要社区协调场地' }, [
+			file('C:\\fakepath\\现场照片.png', 'image/png', PNG),
+			file('方案.pdf', 'application/pdf', atLimit)
+		]);
+		expect(first).toMatchObject({ unitId: fx.unitId, month: M, progress: 30, helpNeeded: '需要社区协调场地', late: false });
+		expect(first.attachments.map((a) => [a.filename, a.mimeType, a.size])).toEqual([
+			['现场照片.png', 'image/png', PNG.length],
+			['方案.pdf', 'application/pdf', 5 * 1024 * 1024]
+		].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+		let item = (await getProjectItem(db, item2))!;
+		expect(item).toMatchObject({ status: 'in_progress', progress: 30 });
+
+		// Amended within the window: same row, PDF dropped.
+		const pdfId = first.attachments.find((a) => a.mimeType === 'application/pdf')!.id;
+		const amended = await fileReport(db, contact, item2, M, { ...fields(40), removeAttachmentIds: [pdfId] });
+		expect(amended.id).toBe(first.id);
+		expect(amended.attachments.map((a) => a.filename)).toEqual(['现场照片.png']);
+		expect((await getProjectItem(db, item2))!.progress).toBe(40);
+
+		// After the window closed (report day 10 of the next month) only the convener or recorder corrects it.
+		const afterWindow = `${M1}-11`;
+		await expect(fileReport(db, contact, item2, M, fields(45), [], afterWindow)).rejects.toMatchObject({ key: 'project.report.windowClosed', params: { month: M, deadline: `${M1}-10` } });
+		await fileReport(db, as('recorder'), item2, M, { ...fields(45), unitId: fx.unitId }, [], afterWindow);
+
+		// Next month's report moves the item's progress; the convener marks it done.
+		await fileReport(db, contact, item2, M1, fields(100, '巡逻队已组建并常态化运行'), [], `${M1}-20`);
+		expect((await getProjectItem(db, item2))!.progress).toBe(100);
+		item = await changeStatus(db, as('convener'), item2, { status: 'done', reason: '验收通过' });
+		expect(item).toMatchObject({ status: 'done', displayStatus: 'done', doneOn: chinaToday(), doneLate: false, progress: 100 });
+
+		const reports = await reportsOf(db, item2);
+		expect(reports.map((r) => [r.month, r.progress, r.unitName])).toEqual([
+			[M1, 100, reports[0]!.unitName],
+			[M, 45, reports[0]!.unitName]
+		]);
+		const rows = await db.select().from(auditLog).where(eq(auditLog.subject, projectSubject(item2))).orderBy(auditLog.id);
+		expect(rows.map((r) => [r.action, r.actorId, r.details.month ?? r.details.to])).toEqual([
+			['project.status', fx.people.part_time.id, 'in_progress'],
+			['project.report', fx.people.part_time.id, M],
+			['project.report', fx.people.part_time.id, M],
+			['project.report', fx.people.recorder.id, M],
+			['project.report', fx.people.part_time.id, M1],
+			['project.status', fx.people.convener.id, 'done']
+		]);
+		expect(rows[2]!.details).toMatchObject({ amended: true, removedAttachments: 1, progress: 40 });
+		const history = await itemHistory(db, item2);
+		expect(history.map((e) => e.action)).toEqual(['project.created', 'project.status', 'project.report', 'project.report', 'project.report', 'project.report', 'project.status']);
+		const firstReport = history[2]!;
+		if (firstReport.action !== 'project.report') throw new Error('expected a report');
+		expect(firstReport).toMatchObject({ month: M, progress: 30, amended: false, attachments: 2, unitName: reports[0]!.unitName });
+		expect(firstReport.actorName).toBeTruthy();
+	});
+
+	it('serve attachment bytes only to those who may read the item', async () => {
+		const db = database.db;
+		const [report] = await reportsOf(db, item2).then((r) => r.filter((x) => x.month === M));
+		const photo = report!.attachments[0]!;
+		const got = await attachment(db, as('observer'), photo.id);
+		expect(Array.from(got.data)).toEqual(Array.from(PNG));
+		expect(got).toMatchObject({ filename: '现场照片.png', mimeType: 'image/png', size: PNG.length });
+		expect((await attachment(db, as('admin'), photo.id)).sha256).toBe(photo.sha256);
+		await expect(attachment(db, as('outsider'), photo.id)).rejects.toMatchObject({ key: 'project.attachment.notFound' });
+		await expect(attachment(db, as('outsider'), '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ key: 'project.attachment.notFound' });
+	});
+
+	it('list "my items" with this month\'s state, and the committee\'s missing reports', async () => {
+		const db = database.db;
+		const today = chinaToday();
+		const mine = await myItems(db, as('part_time'), today);
+		// Both items (the first was reassigned to both units), each for the contact's own unit.
+		expect(mine.map((m) => m.item.id).sort()).toEqual([itemId, item2].sort());
+		const first = mine.find((m) => m.item.id === itemId)!;
+		expect(first).toMatchObject({ unitId: fx.unitId, expectsReports: true });
+		expect(first.due.state).toBe('due');
+		expect(mine.find((m) => m.item.id === item2)!.expectsReports).toBe(false);
+		expect(await myItems(db, as('member'), today)).toEqual([]);
+		const others = await myItems(db, otherContact, today);
+		expect(others.map((m) => [m.item.id, m.unitId])).toEqual([[itemId, otherUnitId]]);
+
+		// Once this month's window has closed, the first item (no reports) is missing one per unit.
+		await setReportDay(db, as('convener'), fx.committeeId, 15);
+		await expect(setReportDay(db, as('member'), fx.committeeId, 12)).rejects.toMatchObject({ key: 'project.error.notAllowed' });
+		await expect(setReportDay(db, as('convener'), fx.committeeId, 29)).rejects.toMatchObject({ key: 'project.report.badReportDay' });
+		expect(await missingReports(db, fx.committeeId, `${M1}-15`)).toEqual([]);
+		const missing = await missingReports(db, fx.committeeId, `${M1}-16`);
+		expect(missing.map((m) => [m.itemId, m.unitId, m.month, m.deadline]).sort()).toEqual(
+			[
+				[itemId, fx.unitId, M, `${M1}-15`],
+				[itemId, otherUnitId, M, `${M1}-15`]
+			].sort()
+		);
+		expect((await myItems(db, otherContact, `${M1}-16`))[0]!.lastClosed).toEqual({ month: M, deadline: `${M1}-15`, state: 'missing' });
 	});
 });

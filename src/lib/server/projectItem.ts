@@ -224,6 +224,34 @@ export async function getProjectItem(db: DbOrTx, id: string): Promise<ProjectIte
 	return toView(row, (await unitsOf(db, [id])).get(id) ?? []);
 }
 
+/** Several items by id (unknown ids are skipped), in creation order. No permission check. */
+export async function getProjectItems(db: DbOrTx, ids: string[]): Promise<ProjectItemView[]> {
+	const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+	if (valid.length === 0) return [];
+	const rows = await db
+		.select(itemFields)
+		.from(projectItems)
+		.innerJoin(committees, eq(committees.id, projectItems.committeeId))
+		.leftJoin(meetings, eq(meetings.id, projectItems.sourceMeetingId))
+		.where(inArray(projectItems.id, valid))
+		.orderBy(asc(projectItems.createdAt));
+	const unitMap = await unitsOf(db, rows.map((r) => r.item.id));
+	return rows.map((r) => toView(r, unitMap.get(r.item.id) ?? []));
+}
+
+/** Every tracked (not withdrawn) item of a committee, by due date. For dashboards and missing-report lists. */
+export async function projectItemsOfCommittee(db: DbOrTx, committeeId: string): Promise<ProjectItemView[]> {
+	const rows = await db
+		.select(itemFields)
+		.from(projectItems)
+		.innerJoin(committees, eq(committees.id, projectItems.committeeId))
+		.leftJoin(meetings, eq(meetings.id, projectItems.sourceMeetingId))
+		.where(and(eq(projectItems.committeeId, committeeId), isNull(projectItems.withdrawnAt)))
+		.orderBy(asc(projectItems.dueDate), asc(projectItems.createdAt));
+	const unitMap = await unitsOf(db, rows.map((r) => r.item.id));
+	return rows.map((r) => toView(r, unitMap.get(r.item.id) ?? []));
+}
+
 /** Active (not withdrawn) items that came from a meeting's decisions, in block order of creation. */
 export async function projectItemsOfMeeting(db: DbOrTx, meetingId: string, includeWithdrawn = false): Promise<ProjectItemView[]> {
 	const rows = await db
@@ -498,11 +526,14 @@ export interface AssignmentView extends UnitAssignment {
 	unitName: string;
 }
 
-/** One line of an item's history, oldest first. `source: 'minutes'` marks changes made by re-finalized minutes. */
+/**
+ * One line of an item's history, oldest first. `source: 'minutes'` marks changes made by re-finalized
+ * minutes, `source: 'report'` the move to in progress that a first monthly report makes.
+ */
 export type ProjectHistoryEntry = HistoryBase &
 	(
 		| { action: 'project.created'; meetingId: string | null; meetingTitle: string | null }
-		| { action: 'project.status'; from: string; to: string; reason: string }
+		| { action: 'project.status'; from: string; to: string; reason: string; source: 'report' | null }
 		| { action: 'project.due'; from: string | null; to: string | null; reason: string; source: 'minutes' | null }
 		| { action: 'project.reassign'; from: AssignmentView[]; to: AssignmentView[]; reason: string; source: 'minutes' | null }
 		| { action: 'project.report'; reportId: string; unitId: string; unitName: string; month: string; progress: number; amended: boolean; attachments: number }
@@ -555,7 +586,7 @@ export async function itemHistory(db: DbOrTx, itemId: string): Promise<ProjectHi
 		const source = d.source === 'minutes' ? ('minutes' as const) : null;
 		switch (r.action) {
 			case 'project.status':
-				history.push({ ...base, action: r.action, from: str(d.from), to: str(d.to), reason: str(d.reason) });
+				history.push({ ...base, action: r.action, from: str(d.from), to: str(d.to), reason: str(d.reason), source: d.source === 'report' ? 'report' : null });
 				break;
 			case 'project.due':
 				history.push({ ...base, action: r.action, from: strOrNull(d.from), to: strOrNull(d.to), reason: str(d.reason), source });

@@ -14,7 +14,7 @@ export async function visibleCommittees(db: DbOrTx, user: SessionUser): Promise<
 }
 
 /** The committee if the person may see it, with their role; null when absent or not theirs. */
-export async function visibleCommittee(db: DbOrTx, user: SessionUser, committeeId: string): Promise<VisibleCommittee | null> {
+export async function visibleCommittee(db: DbOrTx, user: Pick<SessionUser, 'id' | 'isAdmin'>, committeeId: string): Promise<VisibleCommittee | null> {
 	if (!/^[0-9a-f-]{36}$/i.test(committeeId)) return null;
 	const committee = await getCommittee(db, committeeId);
 	if (!committee) return null;
