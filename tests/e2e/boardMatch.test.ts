@@ -144,6 +144,10 @@ describe('matching needs with resources into projects', () => {
 		await saved(a, '[data-testid=agenda-live]');
 		const titles = a.locator('li.item input[id$=-title]');
 		await expect.poll(() => titles.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), { timeout: 10_000 }).toContain('独居老人助餐送餐项目');
+		// …and links back to it on the board.
+		const origin = a.locator('[data-testid=agenda-proposal] a');
+		expect(await origin.textContent()).toContain('来自项目提案：独居老人助餐送餐项目');
+		expect(await origin.getAttribute('href')).toMatch(new RegExp(`/board/${YEAR}\\?tab=proposals$`));
 		await convener.context.close();
 	});
 
@@ -190,8 +194,13 @@ describe('matching needs with resources into projects', () => {
 		const bothText = await both.textContent();
 		for (const part of ['楼道照明不足', '单元门禁损坏', '物业维修班组']) expect(bothText, part).toContain(part);
 
-		// A second proposal, for the third need.
-		await needSelect.selectOption({ label: '小区停车难' });
+		// A second proposal, for the third need, started from that need's own "对接资源".
+		await a.click('[data-testid=board-tab-needs]');
+		const needRows = a.locator('[data-testid=need-row]');
+		const needTitles = await needRows.locator('[id$="-title"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+		await needRows.nth(needTitles.indexOf('小区停车难')).locator('[data-testid=card-match]').click();
+		expect(await a.locator('[data-testid=board-panel]').getAttribute('data-tab')).toBe('proposals');
+		expect(await needSelect.locator('option:checked').textContent()).toContain('小区停车难');
 		const parkingId = await needSelect.inputValue();
 		await panel.locator('[data-testid=match-resource]', { hasText: '物业维修班组' }).locator('input').check();
 		await panel.locator('[data-testid=propose-title]').fill('错时停车协调');

@@ -3,6 +3,8 @@ import type { boardMatch as zh } from '../zh-CN/boardMatch';
 export const boardMatch: Record<keyof typeof zh, string> = {
 	'boardMatch.tab.proposals': 'Proposals',
 	'boardMatch.tab.projects': 'Project list',
+	'boardMatch.needs.matchOne': 'Match',
+	'boardMatch.needs.matchOneLabel': 'Match “{title}” with resources',
 	'boardMatch.needs.match': 'Match with resources ({count} open)',
 	'boardMatch.listSeparator': ', ',
 	'boardMatch.readAt': 'Counted at {time}.',

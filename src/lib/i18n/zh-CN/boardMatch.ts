@@ -2,6 +2,8 @@
 export const boardMatch = {
 	'boardMatch.tab.proposals': '项目提案',
 	'boardMatch.tab.projects': '项目清单',
+	'boardMatch.needs.matchOne': '对接资源',
+	'boardMatch.needs.matchOneLabel': '为“{title}”对接资源',
 	'boardMatch.needs.match': '对接资源（{count} 条待对接）',
 	'boardMatch.listSeparator': '、',
 	'boardMatch.readAt': '统计于 {time}。',
