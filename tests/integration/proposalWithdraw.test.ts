@@ -78,6 +78,10 @@ describe('withdrawing a proposal that is on an agenda', () => {
 		expect(row!.status).toBe('withdrawn');
 		const agenda = await readDocument(database.db, agendaDocName(meetingId), readAgenda);
 		expect(agenda.filter((i) => i.proposalId === proposalId)).toHaveLength(1);
+		// Minutes laid out now give that item a section but no ready decision linked to it.
+		const { skeletonForMeeting } = await import('../../src/lib/server/minutesTemplate');
+		const { extractDecisions } = await import('../../src/lib/server/decision');
+		expect(extractDecisions(await skeletonForMeeting(database.db, meetingId)).decisions.filter((d) => d.proposalId === proposalId)).toEqual([]);
 
 		// Closed for good: no editing, no second withdrawal, no scheduling.
 		await editDocument(database.db, board(), (doc) => {

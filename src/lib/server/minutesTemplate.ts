@@ -151,7 +151,9 @@ export async function skeletonForMeeting(db: DbOrTx, meetingId: string): Promise
 		recorder: nameOf('recorder'),
 		attendance,
 		agenda: agenda.map((i) => {
-			const p = i.proposalId ? proposals.find((x) => x.id === i.proposalId) : undefined;
+			// A proposal withdrawn since it was put on the agenda gets no ready decision: the
+			// finalization would refuse a decision linked to it anyway.
+			const p = i.proposalId ? proposals.find((x) => x.id === i.proposalId && x.status !== 'withdrawn') : undefined;
 			return {
 				title: i.title,
 				presenter: i.presenter,
