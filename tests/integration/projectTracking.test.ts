@@ -6,6 +6,7 @@ import { attachment, fileReport, missingReports, myItems, reportsOf, setReportDa
 import { transitionMeeting } from '../../src/lib/server/meetingLifecycle';
 import { changeDueDate, changeStatus, getProjectItem, itemHistory, projectItemsOfMeeting, projectSubject, reassign, type Actor } from '../../src/lib/server/projectItem';
 import { hashPassword } from '../../src/lib/server/auth/password';
+import { claimItem, claimsOf, decideClaim } from '../../src/lib/server/projectClaim';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { decision, docOf, h, writeMinutes } from '../helpers/minutes';
@@ -313,5 +314,41 @@ describe('monthly progress reports', () => {
 			].sort()
 		);
 		expect((await myItems(db, otherContact, `${M1}-16`))[0]!.lastClosed).toEqual({ month: M, deadline: `${M1}-15`, state: 'missing' });
+	});
+});
+
+describe('claims', () => {
+	const D3 = 'a5a5a5a5-0000-4000-8000-000000000003';
+	let item3: string;
+
+	beforeAll(async () => {
+		const db = database.db;
+		const [meeting] = await db.insert(meetings).values({ committeeId: fx.committeeId, title: '专题会', kind: 'special', startsAt: new Date() }).returning();
+		await writeMinutes(db, meeting!.id, docOf(h(1, '专题会纪要'), decision(D3, '为辖区老人开设智能手机课堂', [fx.unitId], '2027-05-31')));
+		for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: meeting!.id, transition, actor: as('convener') });
+		item3 = (await projectItemsOfMeeting(db, meeting!.id))[0]!.id;
+	});
+
+	it('a member unit claims an item; only the convener confirms it, and the unit becomes responsible', async () => {
+		const db = database.db;
+		await expect(claimItem(db, as('part_time'), item3, {})).rejects.toMatchObject({ key: 'project.claim.alreadyResponsible' });
+		await expect(claimItem(db, as('member'), item3, {})).rejects.toMatchObject({ key: 'project.claim.notAllowed' });
+		await expect(claimItem(db, otherContact, item3, { unitId: fx.unitId })).rejects.toMatchObject({ key: 'project.claim.notAllowed' });
+		const claim = await claimItem(db, otherContact, item3, { personName: '李老师', note: '学校有机房' });
+		expect(claim).toMatchObject({ unitId: otherUnitId, status: 'pending', personName: '李老师' });
+		await expect(claimItem(db, otherContact, item3, {})).rejects.toMatchObject({ key: 'project.claim.pending' });
+		await expect(decideClaim(db, as('recorder'), claim.id, { confirm: true })).rejects.toMatchObject({ key: 'project.claim.notAllowed' });
+		await expect(decideClaim(db, as('convener'), claim.id, { confirm: false })).rejects.toMatchObject({ key: 'project.error.reasonRequired' });
+		const confirmed = await decideClaim(db, as('convener'), claim.id, { confirm: true });
+		expect(confirmed).toMatchObject({ status: 'confirmed', decidedBy: fx.people.convener.id });
+		await expect(decideClaim(db, as('convener'), claim.id, { confirm: false, reason: '改变主意' })).rejects.toMatchObject({ key: 'project.claim.decided' });
+		const item = (await getProjectItem(db, item3))!;
+		expect(item.units.find((u) => u.id === otherUnitId)).toMatchObject({ personName: '李老师' });
+		expect((await claimsOf(db, item3)).map((c) => c.status)).toEqual(['confirmed']);
+		const history = await itemHistory(db, item3);
+		expect(history.filter((e) => e.action === 'project.claim').map((e) => (e.action === 'project.claim' ? [e.unitId, e.status] : []))).toEqual([
+			[otherUnitId, 'pending'],
+			[otherUnitId, 'confirmed']
+		]);
 	});
 });

@@ -326,7 +326,14 @@ export type ProjectItemErrorKey =
 	| 'project.attachment.tooLarge'
 	| 'project.attachment.empty'
 	| 'project.attachment.tooMany'
-	| 'project.attachment.badName';
+	| 'project.attachment.badName'
+	// claims (src/lib/server/projectClaim.ts)
+	| 'project.claim.notAllowed'
+	| 'project.claim.notFound'
+	| 'project.claim.closed'
+	| 'project.claim.alreadyResponsible'
+	| 'project.claim.pending'
+	| 'project.claim.decided';
 
 /** A refusal with a message key of the `project` catalogue (src/lib/i18n/<locale>/project.ts). */
 export class ProjectItemError extends DomainError {

@@ -47,5 +47,13 @@ export const project: Record<keyof typeof zh, string> = {
 	'project.history.reportAmended': '{unit} corrected its report for {month} ({progress}%)',
 	'project.history.claim': '{unit} claimed the item',
 	'project.history.byMinutes': '(minutes finalized again)',
-	'project.history.reason': 'Reason: {reason}'
+	'project.history.reason': 'Reason: {reason}',
+	'project.claim.notAllowed': "Only a member unit's representative may claim an item; the convener confirms claims.",
+	'project.claim.notFound': 'No such claim.',
+	'project.claim.closed': 'The item is done and can no longer be claimed.',
+	'project.claim.alreadyResponsible': 'That unit is already responsible for this item.',
+	'project.claim.pending': 'That unit has already claimed the item; the claim awaits the convener.',
+	'project.claim.decided': 'That claim has already been decided.',
+	'project.history.claimConfirmed': "{unit}'s claim was confirmed",
+	'project.history.claimRejected': "{unit}'s claim was rejected"
 };

@@ -46,5 +46,13 @@ export const project = {
 	'project.history.reportAmended': '{unit}更正 {month} 进展（{progress}%）',
 	'project.history.claim': '{unit}认领项目',
 	'project.history.byMinutes': '（纪要重新定稿）',
-	'project.history.reason': '理由：{reason}'
+	'project.history.reason': '理由：{reason}',
+	'project.claim.notAllowed': '只有成员单位的代表可以认领项目；确认认领由召集人进行。',
+	'project.claim.notFound': '没有找到该认领申请。',
+	'project.claim.closed': '项目已完成，不能再认领。',
+	'project.claim.alreadyResponsible': '该单位已是此项目的责任单位。',
+	'project.claim.pending': '该单位已提交认领申请，正在等待召集人确认。',
+	'project.claim.decided': '该认领申请已处理。',
+	'project.history.claimConfirmed': '{unit}的认领已确认',
+	'project.history.claimRejected': '{unit}的认领未获同意'
 } as const;
