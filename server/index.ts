@@ -26,8 +26,9 @@ const OWN_PROTOCOL_HEADER = 'x-gongjian-protocol';
 const ownProtocolHeader = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 if (ownProtocolHeader) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
 
-// The CSV import accepts files up to 1 MiB; adapter-node's default body limit is 512 KB.
-process.env.BODY_SIZE_LIMIT ??= '4M';
+// adapter-node's default body limit is 512 KB. A monthly progress report carries up to five
+// attachments of 5 MiB each in one multipart request (all or nothing), so 28 MB; the CSV import needs 1 MiB.
+process.env.BODY_SIZE_LIMIT ??= '28M';
 
 type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
 const buildDir = path.resolve(process.env.BUILD_DIR ?? 'build');

@@ -7,6 +7,8 @@ import { transitionMeeting } from '../../src/lib/server/meetingLifecycle';
 import { changeDueDate, changeStatus, getProjectItem, itemHistory, projectItemsOfMeeting, projectSubject, reassign, type Actor } from '../../src/lib/server/projectItem';
 import { hashPassword } from '../../src/lib/server/auth/password';
 import { claimItem, claimsOf, decideClaim } from '../../src/lib/server/projectClaim';
+import { projectErrorResponse, readReportRequest } from '../../src/lib/server/projectApi';
+import { ProjectItemError } from '../../src/lib/server/projectItem';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { decision, docOf, h, writeMinutes } from '../helpers/minutes';
@@ -350,5 +352,44 @@ describe('claims', () => {
 			[otherUnitId, 'pending'],
 			[otherUnitId, 'confirmed']
 		]);
+	});
+});
+
+describe('API request parsing and errors', () => {
+	it('reads a report from a multipart form with files, as a browser form or the API sends it', async () => {
+		const form = new FormData();
+		form.set('month', '2026-11');
+		form.set('done', '完成入户走访');
+		form.set('progress', '45');
+		form.set('helpNeeded', '协调场地');
+		form.append('removeAttachmentIds', 'a');
+		form.append('attachments', new Blob([PNG], { type: 'image/png' }), '照片.png');
+		form.append('attachments', new Blob([], { type: 'application/octet-stream' }), '');
+		const parsed = await readReportRequest(new Request('http://x/', { method: 'POST', body: form }));
+		expect(parsed.month).toBe('2026-11');
+		expect(parsed.fields).toMatchObject({ done: '完成入户走访', progress: 45, helpNeeded: '协调场地', removeAttachmentIds: ['a'], unitId: undefined });
+		expect(parsed.attachments).toHaveLength(1);
+		expect(parsed.attachments[0]).toMatchObject({ filename: '照片.png', declaredType: 'image/png' });
+		expect(Array.from(parsed.attachments[0]!.data)).toEqual(Array.from(PNG));
+	});
+
+	it('reads a report from JSON with base64 attachments', async () => {
+		const body = { month: '2026-11', done: '完成', progress: 50, attachments: [{ filename: 'a.pdf', type: 'application/pdf', base64: Buffer.from(PDF).toString('base64') }] };
+		const parsed = await readReportRequest(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+		expect(parsed.fields.progress).toBe(50);
+		expect(new TextDecoder().decode(parsed.attachments[0]!.data)).toBe(new TextDecoder().decode(PDF));
+		await expect(readReportRequest(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }))).rejects.toMatchObject({
+			response: expect.objectContaining({ status: 415 })
+		});
+	});
+
+	it('maps refusals to status codes with an English message and the parameters', async () => {
+		const tooLarge = projectErrorResponse(new ProjectItemError('project.attachment.tooLarge', { name: 'a.png', max: 5 }));
+		expect(tooLarge.status).toBe(413);
+		expect(await tooLarge.json()).toEqual({ error: { code: 'attachment.tooLarge', message: 'The attachment "a.png" is larger than 5 MB; nothing was saved.', params: { name: 'a.png', max: 5 } } });
+		const long = await projectErrorResponse(new ProjectItemError('project.report.tooLong', { field: 'project.report.field.helpNeeded', max: 1000 })).json();
+		expect(long.error.message).toBe('"Help needed" may be at most 1000 characters.');
+		expect(projectErrorResponse(new ProjectItemError('project.report.notAllowed')).status).toBe(403);
+		expect(projectErrorResponse(new ProjectItemError('project.report.windowClosed', { month: '2026-11', deadline: '2026-12-10' })).status).toBe(409);
 	});
 });

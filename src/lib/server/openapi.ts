@@ -49,6 +49,24 @@ export const openApiDocument = {
 					role: { type: ['string', 'null'], enum: ['convener', 'recorder', 'member', 'part_time', 'observer', null] }
 				}
 			},
+			ReportInput: {
+				type: 'object',
+				required: ['month', 'done', 'progress'],
+				properties: {
+					month: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' },
+					unitId: { type: 'string', format: 'uuid' },
+					done: { type: 'string', maxLength: 2000 },
+					progress: { type: 'integer', minimum: 0, maximum: 100 },
+					problems: { type: 'string', maxLength: 2000 },
+					helpNeeded: { type: 'string', maxLength: 1000 },
+					removeAttachmentIds: { type: 'array', items: { type: 'string', format: 'uuid' } },
+					attachments: {
+						type: 'array',
+						maxItems: 5,
+						items: { type: 'object', properties: { filename: { type: 'string' }, type: { type: 'string' }, base64: { type: 'string' } } }
+					}
+				}
+			},
 			AgendaItem: {
 				type: 'object',
 				properties: {
@@ -241,6 +259,86 @@ export const openApiDocument = {
 			get: {
 				summary: 'A tracked project item (from a decision of finalized minutes)',
 				responses: { '200': { description: 'The item, with its units and derived status' }, '401': errorResponse('No valid token'), '404': errorResponse('No such item, or not a member') }
+			}
+		},
+		'/projects/{id}/reports': {
+			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+			get: {
+				summary: 'The item’s monthly progress reports (按月督查), newest month first, with attachment metadata and download paths',
+				responses: { '200': { description: 'Array of reports' }, '401': errorResponse('No valid token'), '404': errorResponse('No such item, or not a member') }
+			},
+			post: {
+				summary: 'File or amend a responsible unit’s report on a month (the unit’s contact; the convener or recorder on its behalf). All or nothing.',
+				description:
+					'multipart/form-data: month, unitId (optional for a unit contact), done, progress, problems, helpNeeded, removeAttachmentIds (repeatable), attachments (files, repeatable). Or JSON with attachments as [{filename, type, base64}]. Attachments: PNG, JPEG, WebP or PDF, decided by their content; at most 5 MiB each and 5 per report. A unit may amend until the report day of the next month; later only the convener or recorder.',
+				requestBody: {
+					required: true,
+					content: {
+						'multipart/form-data': { schema: { $ref: '#/components/schemas/ReportInput' } },
+						'application/json': { schema: { $ref: '#/components/schemas/ReportInput' } }
+					}
+				},
+				responses: {
+					'201': { description: 'The report as stored' },
+					'400': errorResponse('Invalid month, progress, text or attachment type (error.code e.g. attachment.badType; error.params names the file)'),
+					'401': errorResponse('No valid token'),
+					'403': errorResponse('Not a contact of a responsible unit'),
+					'404': errorResponse('No such item, or not a member'),
+					'409': errorResponse('The month’s window has closed (report.windowClosed), or the item was withdrawn'),
+					'413': errorResponse('An attachment is larger than 5 MiB')
+				}
+			}
+		},
+		'/projects/{id}/transitions': {
+			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+			post: {
+				summary: 'Change status, due date or responsible units (convener, recorder, administrator), always with a reason; audited',
+				requestBody: {
+					required: true,
+					content: {
+						'application/json': {
+							schema: {
+								type: 'object',
+								required: ['change', 'reason'],
+								properties: {
+									change: { type: 'string', enum: ['status', 'dueDate', 'units'] },
+									status: { type: 'string', enum: ['not_started', 'in_progress', 'done', 'on_hold'], description: 'overdue is derived from the due date, never set' },
+									dueDate: { type: 'string', format: 'date' },
+									units: { type: 'array', items: { type: 'object', required: ['unitId'], properties: { unitId: { type: 'string', format: 'uuid' }, personName: { type: 'string', maxLength: 50 } } } },
+									reason: { type: 'string', maxLength: 500, description: 'Required; for on_hold it is the hold reason shown on the item' }
+								}
+							}
+						}
+					}
+				},
+				responses: {
+					'200': { description: 'The item after the change' },
+					'400': errorResponse('Missing reason, bad date, unknown status or unit'),
+					'401': errorResponse('No valid token'),
+					'403': errorResponse('Not the convener or recorder'),
+					'404': errorResponse('No such item, or not a member'),
+					'409': errorResponse('Nothing changed, or the item was withdrawn')
+				}
+			}
+		},
+		'/projects/{id}/history': {
+			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+			get: {
+				summary: 'The item’s history, oldest first: creation, status, due-date and unit changes with reasons, reports, claims; actors by name',
+				responses: { '200': { description: 'Array of history entries (discriminated by action)' }, '401': errorResponse('No valid token'), '404': errorResponse('No such item, or not a member') }
+			}
+		},
+		'/attachments/{id}': {
+			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+			get: {
+				summary: 'A report attachment’s bytes (members of the item’s committee and administrators)',
+				responses: { '200': { description: 'The file, with its type' }, '401': errorResponse('No valid token'), '404': errorResponse('No such attachment, or not allowed') }
+			}
+		},
+		'/me/items': {
+			get: {
+				summary: 'My items: across committees, items whose responsible unit I represent, with the month due, its deadline and report state (filed / due / missing)',
+				responses: { '200': { description: 'Array of {item, unitId, unitName, expectsReports, due, lastClosed}' }, '401': errorResponse('No valid token') }
 			}
 		},
 		'/meetings/{id}': {
