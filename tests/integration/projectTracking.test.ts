@@ -390,6 +390,8 @@ describe('API request parsing and errors', () => {
 		const long = await projectErrorResponse(new ProjectItemError('project.report.tooLong', { field: 'project.report.field.helpNeeded', max: 1000 })).json();
 		expect(long.error.message).toBe('"Help needed" may be at most 1000 characters.');
 		expect(projectErrorResponse(new ProjectItemError('project.report.notAllowed')).status).toBe(403);
+		const notAllowed = projectErrorResponse(new ProjectItemError('project.error.notAllowed'));
+		expect([notAllowed.status, (await notAllowed.json()).error.code]).toEqual([403, 'notAllowed']);
 		expect(projectErrorResponse(new ProjectItemError('project.report.windowClosed', { month: '2026-11', deadline: '2026-12-10' })).status).toBe(409);
 	});
 });

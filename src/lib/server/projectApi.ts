@@ -31,9 +31,9 @@ export function projectErrorMessage(err: ProjectItemError, locale: Locale): stri
 	return translate(locale, err.key, params);
 }
 
-/** The API response for a refusal: `{"error": {"code": "report.windowClosed", "message", "params"}}`. */
+/** The API response for a refusal: `{"error": {"code": "report.windowClosed" (or "notAllowed" for project.error.notAllowed), "message", "params"}}`. */
 export function projectErrorResponse(err: ProjectItemError): Response {
-	return apiError(STATUS_BY_KEY[err.key] ?? 400, err.key.replace(/^project\./, ''), projectErrorMessage(err, 'en'), { params: err.params });
+	return apiError(STATUS_BY_KEY[err.key] ?? 400, err.key.replace(/^project\.(error\.)?/, ''), projectErrorMessage(err, 'en'), { params: err.params });
 }
 
 /** Runs `fn`, answering a ProjectItemError with its API response; anything else propagates (a logged 500). */
