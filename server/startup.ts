@@ -30,6 +30,9 @@ export async function prepare(): Promise<{ config: Config; database: Database }>
 		const { seedDemo } = await import('../src/lib/server/seed');
 		const demo = await seedDemo(db.db);
 		if (demo) {
+			// Separate from the district's transaction: it finalizes minutes through the real lifecycle.
+			const { seedTracking } = await import('../src/lib/server/seedTracking');
+			await seedTracking(db.db);
 			console.log(`Demo data: a fictional district. Demo accounts (password "${demo.password}"):`);
 			for (const a of demo.accounts) console.log(`  ${a.username.padEnd(10)} ${a.displayName} — ${a.role}, ${a.committee}`);
 		}

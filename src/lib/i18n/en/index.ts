@@ -8,7 +8,8 @@ import { boardSheet } from './boardSheet';
 import { boardMatch } from './boardMatch';
 import { project } from './project';
 import { category } from './category';
+import { dashboard } from './dashboard';
 import { common } from './common';
 import { meeting } from './meeting';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...project };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project };
