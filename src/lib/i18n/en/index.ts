@@ -7,9 +7,10 @@ import { board } from './board';
 import { boardSheet } from './boardSheet';
 import { boardMatch } from './boardMatch';
 import { project } from './project';
+import { projectPage } from './projectPage';
 import { category } from './category';
 import { dashboard } from './dashboard';
 import { common } from './common';
 import { meeting } from './meeting';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage };

@@ -8,9 +8,10 @@ import { board } from './board';
 import { boardSheet } from './boardSheet';
 import { boardMatch } from './boardMatch';
 import { project } from './project';
+import { projectPage } from './projectPage';
 import { category } from './category';
 import { dashboard } from './dashboard';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage } as const;
 export type MessageKey = keyof typeof zhCN;
