@@ -18,6 +18,9 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 const shots = path.resolve('tests/e2e/artifacts');
 
 let server: ServerProcess;
+let committeeId = '';
+let convenerToken = '';
+let parttimeUnit = '';
 let browser: Browser;
 let fresh: Awaited<ReturnType<typeof freshServerEnv>>;
 
@@ -81,7 +84,7 @@ async function decideFor(convener: string, committeeId: string, unitId: string):
 
 describe('monthly progress reports on a tracked item', () => {
 	it('a unit contact reports from a phone with a photo; the convener sees it and changes the status; outsiders see nothing', async () => {
-		const convenerToken = await apiToken(server.http, 'convener', PASSWORD);
+		convenerToken = await apiToken(server.http, 'convener', PASSWORD);
 		const committees = await apiGet<{ items: { id: string; kind: string; role: string | null }[] }>(server.http, convenerToken, '/api/v1/committees');
 		const committee = committees.items.find((c) => c.kind === 'community' && c.role === 'convener');
 		expect(committee).toBeDefined();
@@ -94,6 +97,8 @@ describe('monthly progress reports on a tracked item', () => {
 		const seats = await apiGet<{ entries: { displayName: string; role: string; unitId: string | null }[] }>(server.http, convenerToken, `/api/v1/meetings/${meetings.items[0]!.id}/attendance`);
 		const seat = seats.entries.find((e) => e.displayName === myName && e.role === 'part_time');
 		expect(seat?.unitId, `seat of ${myName}`).toBeTruthy();
+		committeeId = committee!.id;
+		parttimeUnit = seat!.unitId!;
 
 		const meetingId = await decideFor(convenerToken, committee!.id, seat!.unitId!);
 
@@ -150,6 +155,22 @@ describe('monthly progress reports on a tracked item', () => {
 		expect(got.headers()['cache-control']).toContain('private');
 		expect(Buffer.from(await got.body()).equals(PNG)).toBe(true);
 
+		// Without JavaScript (a page that has not come alive on a weak network) the form still works:
+		// a plain multipart post that amends the month's report.
+		const bare = await browser.newContext({ storageState: await unit.context.storageState(), javaScriptEnabled: false, viewport: PHONE, locale: 'zh-CN' });
+		const b = await bare.newPage();
+		await b.goto(itemUrl);
+		expect(await b.locator('[data-testid=report-deadline]').textContent()).toContain('本月已报送');
+		await b.locator('[data-testid=report-progress]').fill('40');
+		await b.locator('[data-testid=report-submit]').click();
+		await b.waitForLoadState('load');
+		expect(await b.locator('[data-testid=report-form-section] .notice').textContent()).toContain('的进展已报送');
+		expect(await b.locator('[data-testid=report-entry][data-filed=true]').textContent()).toContain('进度 40%');
+		// The amendment kept the text and the photo it did not touch.
+		expect(await b.locator('[data-testid=report-entry][data-filed=true] [data-testid=report-attachment]').count()).toBe(1);
+		expect(await b.locator('[data-testid=project-history] [data-action="project.report"]').first().textContent()).toContain('更正');
+		await bare.close();
+
 		// "My items" now says filed.
 		await u.goto(`${server.http}/my/items`);
 		await expect.poll(() => u.locator('[data-testid=my-item]').getAttribute('data-state')).toBe('filed');
@@ -163,8 +184,9 @@ describe('monthly progress reports on a tracked item', () => {
 		await c.goto(itemUrl);
 		await c.waitForSelector('body[data-hydrated]');
 		const history = c.locator('[data-testid=project-history]');
-		expect(await history.locator('[data-action="project.report"]').textContent()).toContain('报送');
-		expect(await history.locator('[data-action="project.report"]').textContent()).toContain('30%');
+		expect(await history.locator('[data-action="project.report"]').count()).toBe(2);
+		expect(await history.locator('[data-action="project.report"]').last().textContent()).toContain('报送');
+		expect(await history.locator('[data-action="project.report"]').last().textContent()).toContain('30%');
 		expect(await history.locator('[data-action="project.created"]').count()).toBe(1);
 
 		const status = c.locator('[data-testid=status-form]');
@@ -180,6 +202,7 @@ describe('monthly progress reports on a tracked item', () => {
 		const change = history.locator('[data-action="project.status"]').first();
 		await expect.poll(() => change.textContent()).toContain('状态由“进行中”改为“搁置”');
 		expect(await change.textContent()).toContain('理由：社区食堂装修，暂停至装修完成');
+		await c.screenshot({ path: path.join(shots, 'project-convener-desktop.png'), fullPage: true });
 
 		// The unit's open page follows without a reload.
 		await u.goto(itemUrl);
@@ -217,5 +240,49 @@ describe('monthly progress reports on a tracked item', () => {
 		expect((await outsider.context.request.get(itemUrl)).status()).toBe(404);
 
 		await Promise.all([unit.context.close(), convener.context.close(), observer.context.close(), outsider.context.close()]);
+	});
+
+	it('another member unit claims the item from a phone; the convener refuses a rejection without reason, then confirms', async () => {
+		expect(committeeId, 'the first test set up the committee').not.toBe('');
+		const meetingId = await decideFor(convenerToken, committeeId, parttimeUnit);
+		const convener = await signInPage(browser, server.http, 'convener', PASSWORD);
+		const c = convener.page;
+		await c.goto(`${server.http}/meetings/${meetingId}`);
+		const itemUrl = `${server.http}${await c.locator('[data-testid=project-items] a').first().getAttribute('href')}`;
+
+		// u011.deputy represents another unit of the same community (the seed pairs units round robin).
+		const other = await signInPage(browser, server.http, 'u011.deputy', PASSWORD, PHONE);
+		const o = other.page;
+		await o.goto(itemUrl);
+		await o.waitForSelector('body[data-hydrated]');
+		expect(await o.locator('[data-testid=report-form]').count()).toBe(0);
+		const claim = o.locator('[data-testid=claim-form]');
+		await claim.locator('input[name=personName]').fill('王建国');
+		await claim.locator('textarea[name=note]').fill('我单位食堂可承担每周送餐');
+		await claim.locator('[data-testid=claim-submit]').click();
+		await expect.poll(() => o.locator('[data-testid=claims] .notice').textContent()).toContain('认领申请已提交');
+		expect(await o.locator('[data-testid=claim-form]').count()).toBe(0);
+		expect(await o.locator('[data-testid=claim-pending]').textContent()).toContain('等待召集人确认');
+		await noHorizontalScroll(o, 'claims at 375 px');
+
+		await c.goto(itemUrl);
+		await c.waitForSelector('body[data-hydrated]');
+		const pendingClaim = c.locator('[data-testid=claim-pending]');
+		expect(await pendingClaim.textContent()).toContain('王建国');
+		await pendingClaim.locator('[data-testid=claim-reject]').click();
+		await expect.poll(() => pendingClaim.locator('.error').textContent()).toContain('请填写修改理由');
+		await pendingClaim.locator('[data-testid=claim-confirm]').click();
+		await expect.poll(() => c.locator('[data-testid=claim-decided]').getAttribute('data-status'), { timeout: 10_000 }).toBe('confirmed');
+		await expect.poll(() => c.locator('[data-testid=project-units] li').count()).toBe(2);
+		expect(await c.locator('[data-testid=project-units]').textContent()).toContain('责任人：王建国');
+		expect(await c.locator('[data-testid=project-history] [data-action="project.claim"]').count()).toBe(2);
+
+		// The claiming unit now reports on it.
+		await o.goto(`${server.http}/my/items`);
+		await expect.poll(() => o.locator('[data-testid=my-item]').count()).toBe(1);
+		await o.goto(itemUrl);
+		expect(await o.locator('[data-testid=report-form]').count()).toBe(1);
+
+		await Promise.all([convener.context.close(), other.context.close()]);
 	});
 });
