@@ -233,6 +233,11 @@ describe('monthly progress reports on a tracked item', () => {
 		expect(await observer.page.locator('[data-testid=project-manage]').count()).toBe(0);
 		expect(await observer.page.locator('[data-testid=report-entry][data-filed=true]').count()).toBe(1);
 		expect((await observer.context.request.get(`${server.http}${href}`)).status()).toBe(200);
+		// …and has nothing to report: "my items" says so, reached from the top navigation.
+		await observer.page.click('[data-testid=nav-my-items]');
+		await observer.page.waitForURL(/\/my\/items$/);
+		expect(await observer.page.locator('[data-testid=my-items-empty]').textContent()).toContain('没有需要报送进展的项目');
+		await noHorizontalScroll(observer.page, 'empty my items at 375 px');
 
 		// Someone from another committee learns nothing: the item and the file are 404.
 		const outsider = await signInPage(browser, server.http, 's1.convener', PASSWORD);
