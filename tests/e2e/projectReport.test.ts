@@ -282,6 +282,12 @@ describe('monthly progress reports on a tracked item', () => {
 		expect(await c.locator('[data-testid=project-units]').textContent()).toContain('责任人：王建国');
 		expect(await c.locator('[data-testid=project-history] [data-action="project.claim"]').count()).toBe(2);
 
+		// The convener's forms, all open, fit a phone too.
+		await c.setViewportSize(PHONE);
+		await c.locator('[data-testid=project-manage] details').evaluateAll((els) => els.forEach((el) => ((el as HTMLDetailsElement).open = true)));
+		await noHorizontalScroll(c, 'convener forms at 375 px');
+		await c.screenshot({ path: path.join(shots, 'project-convener-375.png'), fullPage: true });
+
 		// The claiming unit now reports on it.
 		await o.goto(`${server.http}/my/items`);
 		await expect.poll(() => o.locator('[data-testid=my-item]').count()).toBe(1);
