@@ -2,6 +2,8 @@ import { Hocuspocus } from '@hocuspocus/server';
 import { yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { editDocument } from '../../src/lib/server/liveEdit';
+import { transitionMeeting } from '../../src/lib/server/meetingLifecycle';
 import { MinutesTemplate } from '../../server/collab/extensions/template';
 import type { CollabContext } from '../../server/collab/context';
 import { addAgendaItem, agendaDocName } from '../../src/lib/docs/agenda';
@@ -36,10 +38,10 @@ function close(c: TestClient): void {
 }
 
 /** A fresh meeting of the fixture's committee, with a stored agenda. */
-async function freshMeeting(startsAt: string, agenda: string[] = []): Promise<string> {
+async function freshMeeting(startsAt: string, agenda: string[] = [], state: 'scheduled' | 'in_progress' = 'in_progress'): Promise<string> {
 	const [row] = await database.db
 		.insert(meetings)
-		.values({ committeeId: fx.committeeId, title: `会议 ${startsAt}`, kind: 'regular', startsAt: new Date(startsAt), place: '社区会议室' })
+		.values({ committeeId: fx.committeeId, title: `会议 ${startsAt}`, kind: 'regular', startsAt: new Date(startsAt), place: '社区会议室', state })
 		.returning({ id: meetings.id });
 	const meetingId = row!.id;
 	if (agenda.length > 0) {
@@ -101,6 +103,24 @@ describe('minutes laid out from the template', () => {
 		expect(headings(json, 3)).toEqual(['一、传达上级会议精神', '二、研究需求清单']);
 		expect(await stored(meetingId)).toEqual(json);
 		close(convener);
+	});
+
+	it('waits for the meeting to start: an item added to the agenda meanwhile is in the skeleton', async () => {
+		const meetingId = await freshMeeting('2026-12-15T06:30:00Z', ['传达上级会议精神'], 'scheduled');
+		const name = minutesDocName(meetingId);
+		const recorder = client(fx.people.recorder.token, name);
+		await waitSynced(recorder);
+		expect(live(recorder).content ?? []).toEqual([]);
+		expect(await new DocStore(database.db).logRowCount(name)).toBe(0);
+		// Prepared after the minutes were first opened (a carried-over item, say).
+		await editDocument(database.db, agendaDocName(meetingId), (doc) => {
+			addAgendaItem(doc, { title: '研究长者食堂选址' });
+		});
+		// Starting reconnects everyone; the recorder, back as a writer, gets the skeleton.
+		await transitionMeeting(database.db, { meetingId, transition: 'start', actor: { id: fx.people.convener.id, isAdmin: false } });
+		await waitFor(() => headings(live(recorder), 3).length === 2, 'the skeleton after the start');
+		expect(headings(live(recorder), 3)).toEqual(['一、传达上级会议精神', '二、研究长者食堂选址']);
+		close(recorder);
 	});
 
 	it('an observer opening fresh minutes first leaves them empty; the first writer to join lays them out', async () => {

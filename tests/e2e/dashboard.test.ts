@@ -41,6 +41,49 @@ async function noHorizontalScroll(page: Page, what: string) {
 const figures = (page: Page) => page.locator('[data-testid=dashboard-figures]').textContent();
 
 describe('supervision dashboards', () => {
+	it('a meeting being prepared is offered the overdue item; one click puts it on the agenda and the minutes list it', async () => {
+		const token = await apiToken(server.http, 'c03.convener', PASSWORD);
+		const { items } = await apiGet<{ items: { id: string }[] }>(server.http, token, '/api/v1/committees');
+		const committeeId = items[0]!.id;
+		const res = await fetch(`${server.http}/api/v1/committees/${committeeId}/meetings`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ title: '十二月例会', kind: 'regular', startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString() })
+		});
+		expect(res.status).toBe(201);
+		const meeting = (await res.json()) as { id: string };
+
+		const convener = await signInPage(browser, server.http, 'c03.convener', PASSWORD, PHONE);
+		const a = convener.page;
+		await a.goto(`${server.http}/meetings/${meeting.id}`);
+		await expect.poll(() => a.locator('[data-testid=collab-state]').first().getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
+		const offered = a.locator('[data-testid=carry-item]');
+		await expect.poll(() => offered.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+		const overdue = offered.filter({ hasText: '逾期' }).first();
+		const title = (await overdue.locator('a').first().textContent())!.trim();
+		expect(await overdue.textContent()).toContain('需协调');
+		await overdue.locator('[data-testid=carry-add]').click();
+		await expect.poll(() => overdue.locator('[data-testid=carry-added]').count()).toBe(1);
+		const titles = a.locator('li.item input[id$=-title]');
+		await expect.poll(() => titles.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toContain(`督办：${title}`);
+		expect(await a.locator('[data-testid=agenda-follow-up] a').first().getAttribute('href')).toMatch(/^\/projects\/[0-9a-f-]{36}$/);
+		await noHorizontalScroll(a, 'meeting with carry-over at 375 px');
+
+		// The meeting starts; the minutes are laid out with the item under the follow-up heading.
+		await expect.poll(() => a.locator('[data-testid=collab-state]').first().getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
+		const start = await fetch(`${server.http}/api/v1/meetings/${meeting.id}/transitions`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ transition: 'start' })
+		});
+		expect(start.status).toBe(200);
+		await a.reload();
+		const editor = a.locator('[data-testid=minutes-live] .ProseMirror');
+		await expect.poll(() => editor.textContent(), { timeout: 15_000 }).toContain('上次会议决议落实情况');
+		expect(await editor.textContent()).toContain(`1. ${title}`);
+		await convener.context.close();
+	});
+
 	it('the convener’s dashboard and the minutes’ chip change without a reload when an item is marked done', async () => {
 		const convener = await signInPage(browser, server.http, 'c02.convener', PASSWORD, PHONE);
 		const a = convener.page;

@@ -200,6 +200,9 @@ describe('skeleton for a meeting', () => {
 describe('laying out the stored minutes', () => {
 	it('writes the skeleton once into the update log, and never over minutes someone wrote', async () => {
 		const f = await createCommitteeFixture(database.db);
+		// Not before the meeting starts: the agenda may still change.
+		expect(await layOutStoredMinutes(database.db, f.meetingId)).toEqual({ laidOut: false, state: null });
+		await database.db.update(meetings).set({ state: 'in_progress' }).where(eq(meetings.id, f.meetingId));
 		const store = new DocStore(database.db);
 		const name = minutesDocName(f.meetingId);
 		// Two instances opening the same fresh minutes at the same moment.
@@ -211,13 +214,14 @@ describe('laying out the stored minutes', () => {
 		// Both answers carry the stored state, so either instance's live copy catches up.
 		for (const result of [a, b]) {
 			const doc = new Y.Doc();
-			Y.applyUpdate(doc, result.state);
+			Y.applyUpdate(doc, result.state!);
 			expect(yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(MINUTES_FIELD))).toEqual(stored);
 			doc.destroy();
 		}
 
 		// Emptied by hand: still theirs.
 		const emptied = await createCommitteeFixture(database.db);
+		await database.db.update(meetings).set({ state: 'in_progress' }).where(eq(meetings.id, emptied.meetingId));
 		await writeMinutes(database.db, emptied.meetingId, docOf(p('')));
 		const doc = new Y.Doc();
 		await store.loadInto(minutesDocName(emptied.meetingId), doc, null);

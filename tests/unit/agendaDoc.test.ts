@@ -47,7 +47,7 @@ describe('agenda document', () => {
 		m.set('order', 'x');
 		m.set('duration', 'long');
 		agendaItems(doc).set('bad', m);
-		expect(readAgenda(doc)).toEqual([{ id: 'bad', order: 0, title: '', presenter: '', notes: '', durationMinutes: 0, proposalId: '' }]);
+		expect(readAgenda(doc)).toEqual([{ id: 'bad', order: 0, title: '', presenter: '', notes: '', durationMinutes: 0, proposalId: '', projectItemId: '' }]);
 	});
 });
 

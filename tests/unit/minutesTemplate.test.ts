@@ -215,4 +215,31 @@ describe('the skeleton', () => {
 		const remote = buildMinutesSkeleton({ ...baseInput, attendance: summary({ members: 2, remote: ['甲', '乙'], attending: 2, quorumMet: true }) });
 		expect(lines(remote).slice(5, 8)).toEqual(['p:出席：', 'p:线上：甲、乙', 'p:应到 2 人，实到 2 人，已达到法定人数']);
 	});
+
+	it('lists carried-over tracked items under 上次会议决议落实情况 before the topics, numbered apart', () => {
+		const json = buildMinutesSkeleton({
+			...baseInput,
+			agenda: [
+				{ title: '督办：错时停车', presenter: '', durationMinutes: 5, notes: '督办原因：已逾期', followUp: { title: '协调共建单位开放停车场', units: ['区生态环境分局', '区人民医院'], dueDate: '2026-11-08', status: '逾期', progress: 30, helpNeeded: ['请街道协调开放时段'] } },
+				{ title: '社区食堂选址', presenter: '王书记', durationMinutes: 20, notes: '' },
+				{ title: '督办：楼道照明', presenter: '', durationMinutes: 5, notes: '', followUp: { title: '楼道照明改造', units: [], dueDate: '', status: '进行中', progress: 60, helpNeeded: [] } }
+			]
+		});
+		valid(json);
+		expect(lines(json).slice(7)).toEqual([
+			'h2:上次会议决议落实情况',
+			'p:1. 协调共建单位开放停车场（责任单位：区生态环境分局、区人民医院；完成时限：2026-11-08；目前：逾期，进度 30%）',
+			'p:需协调：请街道协调开放时段',
+			'p:',
+			'p:2. 楼道照明改造（目前：进行中，进度 60%）',
+			'p:',
+			'h2:会议议题',
+			'h3:一、社区食堂选址',
+			'p:汇报人：王书记',
+			'p:'
+		]);
+		// Only follow-ups: no empty topic is invented.
+		const only = buildMinutesSkeleton({ ...baseInput, agenda: [{ title: '督办', presenter: '', durationMinutes: 5, notes: '', followUp: { title: '甲', units: [], dueDate: '', status: '逾期', progress: 0, helpNeeded: [] } }] });
+		expect(lines(only).slice(-1)).toEqual(['h2:会议议题']);
+	});
 });

@@ -15,8 +15,8 @@ export interface MinutesTemplateOptions {
 
 /**
  * Lays out empty minutes from the meeting, its agenda and the committee kind's template when
- * someone who may write them opens them; an observer opening them first leaves them empty for
- * the recorder.
+ * someone who may write them opens them once the meeting has started (before, the agenda is
+ * still changing); an observer opening them first leaves them empty for the recorder.
  *
  * The skeleton is written to the update log first, under a database lock, and only then applied
  * to the live document: so it is laid out once however many instances open the document at the
@@ -65,7 +65,7 @@ export class MinutesTemplate implements Extension {
 				// no-op. After loading, this change also reaches the persistence extension's onChange,
 				// which logs it a second time: harmless (Yjs updates are idempotent), and compaction
 				// merges it away.
-				document.transact(() => Y.applyUpdate(document, state, TEMPLATE_ORIGIN), TEMPLATE_ORIGIN);
+				if (state) document.transact(() => Y.applyUpdate(document, state, TEMPLATE_ORIGIN), TEMPLATE_ORIGIN);
 			} catch (err) {
 				// Empty minutes are still minutes: the recorder can write them by hand.
 				this.log(`could not lay out the minutes of meeting ${ref.meetingId}`, err);

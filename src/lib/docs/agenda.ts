@@ -26,6 +26,8 @@ export interface AgendaItemView {
 	durationMinutes: number;
 	/** The board proposal this item puts before the meeting, if any. */
 	proposalId: string;
+	/** The tracked item this item follows up (督办: overdue, due or needing help), if any. */
+	projectItemId: string;
 }
 
 export const agendaDocName = (meetingId: string) => docName({ kind: 'agenda', meetingId });
@@ -69,14 +71,15 @@ export function readAgenda(doc: Y.Doc): AgendaItemView[] {
 			presenter: textOf(item, 'presenter')?.toString() ?? '',
 			notes: textOf(item, 'notes')?.toString() ?? '',
 			durationMinutes: typeof duration === 'number' && Number.isFinite(duration) ? duration : 0,
-			proposalId: typeof item.get('proposalId') === 'string' ? (item.get('proposalId') as string) : ''
+			proposalId: typeof item.get('proposalId') === 'string' ? (item.get('proposalId') as string) : '',
+			projectItemId: typeof item.get('projectItemId') === 'string' ? (item.get('projectItemId') as string) : ''
 		});
 	});
 	// Ties (two people adding at the same place at once) resolve the same way everywhere.
 	return list.sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-export function addAgendaItem(doc: Y.Doc, init: Partial<Pick<AgendaItemView, 'title' | 'presenter' | 'notes' | 'durationMinutes' | 'proposalId'>> = {}): string {
+export function addAgendaItem(doc: Y.Doc, init: Partial<Pick<AgendaItemView, 'title' | 'presenter' | 'notes' | 'durationMinutes' | 'proposalId' | 'projectItemId'>> = {}): string {
 	const items = readAgenda(doc);
 	const last = items[items.length - 1];
 	const id = newId();
@@ -88,6 +91,7 @@ export function addAgendaItem(doc: Y.Doc, init: Partial<Pick<AgendaItemView, 'ti
 		item.set('notes', new Y.Text(init.notes ?? ''));
 		item.set('duration', clampDuration(init.durationMinutes ?? 10));
 		if (init.proposalId) item.set('proposalId', init.proposalId);
+		if (init.projectItemId) item.set('projectItemId', init.projectItemId);
 		agendaItems(doc).set(id, item);
 	});
 	return id;

@@ -198,6 +198,19 @@ export interface SkeletonAgendaItem {
 	notes: string;
 	/** A board proposal the item puts before the meeting: its section gets a decision block ready to approve it. */
 	proposal?: { id: string; title: string; unitIds: string[]; dueDate: string };
+	/** A tracked item carried over (督办): listed under 上次会议决议落实情况 instead of as a topic. */
+	followUp?: FollowUp;
+}
+
+/** Where a carried-over item stands when the minutes are laid out (all in Chinese). */
+export interface FollowUp {
+	title: string;
+	units: string[];
+	dueDate: string;
+	/** 未启动 / 进行中 / 逾期 / 搁置 / 已完成. */
+	status: string;
+	progress: number;
+	helpNeeded: string[];
 }
 
 export interface SkeletonInput {
@@ -274,6 +287,19 @@ function agendaSection(item: SkeletonAgendaItem, index: number): PmJson[] {
 	return out;
 }
 
+function followUpSection(f: FollowUp, index: number): PmJson[] {
+	const facts = [
+		f.units.length ? `责任单位：${f.units.join(LIST)}` : '',
+		f.dueDate ? `完成时限：${f.dueDate}` : '',
+		`目前：${f.status}，进度 ${f.progress}%`
+	].filter(Boolean);
+	const out: PmJson[] = [paragraph(`${index + 1}. ${oneLine(f.title)}（${facts.join('；')}）`)];
+	for (const help of f.helpNeeded) out.push(paragraph(`需协调：${oneLine(help)}`));
+	// Where the recorder writes what the meeting heard and asked.
+	out.push(paragraph(''));
+	return out;
+}
+
 /**
  * The minutes as first laid out, in the official order: title, time, place, host, recorder,
  * attendance, one section per agenda item, closing text. Valid against minutesSchema().
@@ -289,8 +315,15 @@ export function buildMinutesSkeleton(input: SkeletonInput): PmJson {
 	if (link) content.push(paragraph(`线上会议：${link}`));
 	content.push(paragraph(`主持人：${oneLine(input.host)}`), paragraph(`记录人：${oneLine(input.recorder)}`));
 	content.push(...attendanceParagraphs(input.attendance));
+	const followUps = input.agenda.filter((i) => i.followUp);
+	if (followUps.length > 0) {
+		// Earlier decisions come first: the meeting hears how they are going before new business.
+		content.push(heading(2, '上次会议决议落实情况'));
+		followUps.forEach((item, i) => content.push(...followUpSection(item.followUp!, i)));
+	}
+	const topics = input.agenda.filter((i) => !i.followUp);
 	content.push(heading(2, '会议议题'));
-	const items = input.agenda.length > 0 ? input.agenda : [{ title: '', presenter: '', durationMinutes: 0, notes: '' }];
+	const items = topics.length > 0 || followUps.length > 0 ? topics : [{ title: '', presenter: '', durationMinutes: 0, notes: '' }];
 	items.forEach((item, i) => content.push(...agendaSection(item, i)));
 	const closing = cleanClosingText(input.closingText);
 	if (closing) for (const line of closing.split('\n')) if (line.trim()) content.push(paragraph(line.trim()));

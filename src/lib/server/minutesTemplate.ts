@@ -2,6 +2,8 @@ import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { agendaDocName, readAgenda } from '../docs/agenda';
+import { helpRequests, STATUS_IN_MINUTES } from './carryOver';
+import { getProjectItems } from './projectItem';
 import { proposalRows } from './proposal';
 import { MINUTES_FIELD, minutesDocName, minutesSchema } from '../docs/minutes';
 import {
@@ -11,6 +13,7 @@ import {
 	buildMinutesSkeleton,
 	checkTemplate,
 	minutesTitle,
+	type FollowUp,
 	type TemplateErrors,
 	type TemplateFieldError,
 	type TemplateText
@@ -122,6 +125,17 @@ async function storedAgenda(db: DbOrTx, meetingId: string) {
 	}
 }
 
+/** Carried-over items as the minutes describe them, by item id (unknown ids are skipped). */
+async function followUpsOf(db: DbOrTx, ids: string[]): Promise<Map<string, FollowUp>> {
+	const [items, help] = await Promise.all([getProjectItems(db, ids), helpRequests(db, ids)]);
+	return new Map(
+		items.map((i) => [
+			i.id,
+			{ title: i.title, units: i.units.map((u) => u.name), dueDate: i.dueDate ?? '', status: STATUS_IN_MINUTES[i.displayStatus], progress: i.progress, helpNeeded: help.get(i.id) ?? [] }
+		])
+	);
+}
+
 /**
  * The skeleton of a meeting's minutes from its record, its stored agenda and its attendance.
  * Give it the database rather than a transaction: its reads run in parallel.
@@ -139,6 +153,7 @@ export async function skeletonForMeeting(db: DbOrTx, meetingId: string): Promise
 		storedAgenda(db, meetingId)
 	]);
 	const proposals = await proposalRows(db, meeting.committeeId, agenda.map((i) => i.proposalId).filter(Boolean));
+	const followUps = await followUpsOf(db, agenda.map((i) => i.projectItemId).filter(Boolean));
 	const startsAt = meeting.startsAt.toISOString();
 	// Members come ordered by role then name, so the first convener is the same on every call.
 	const nameOf = (role: 'convener' | 'recorder') => members.find((m) => m.role === role)?.displayName ?? '';
@@ -159,7 +174,8 @@ export async function skeletonForMeeting(db: DbOrTx, meetingId: string): Promise
 				presenter: i.presenter,
 				durationMinutes: i.durationMinutes,
 				notes: i.notes,
-				proposal: p ? { id: p.id, title: p.title, unitIds: p.unitIds, dueDate: p.dueDate } : undefined
+				proposal: p ? { id: p.id, title: p.title, unitIds: p.unitIds, dueDate: p.dueDate } : undefined,
+				followUp: i.projectItemId ? followUps.get(i.projectItemId) : undefined
 			};
 		}),
 		closingText: template.closingText
@@ -177,8 +193,8 @@ export function isPristine(fragment: Y.XmlFragment): boolean {
 export interface LayOutResult {
 	/** Whether this call wrote the skeleton (false: the stored minutes were already written to). */
 	laidOut: boolean;
-	/** The stored document after the call, as one update, for the live copy to catch up with. */
-	state: Uint8Array;
+	/** The stored document after the call, as one update, for the live copy to catch up with; null when nothing was read. */
+	state: Uint8Array | null;
 }
 
 /**
@@ -189,6 +205,11 @@ export interface LayOutResult {
  */
 export async function layOutStoredMinutes(db: Db, meetingId: string): Promise<LayOutResult> {
 	const name = minutesDocName(meetingId);
+	// The agenda is still being prepared (carried-over items added, topics moved) until the
+	// meeting starts; laid out earlier, the minutes would miss what was added later. Starting
+	// the meeting reconnects everyone, and the first writer back gets the skeleton then.
+	const meeting = await getMeeting(db, meetingId);
+	if (!meeting || meeting.state === 'scheduled') return { laidOut: false, state: null };
 	// Built before the transaction: it reads several tables in parallel, which one transaction's
 	// connection cannot do. If another instance wins the lock, this copy is simply not used.
 	const json = await skeletonForMeeting(db, meetingId);

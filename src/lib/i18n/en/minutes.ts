@@ -49,6 +49,7 @@ export const minutes: Record<keyof typeof zh, string> = {
 	'proposal.openMeeting': 'Open the meeting',
 
 	'project.title': 'Project item',
+	'minutes.waitForStart': 'When the meeting starts, the minutes are laid out from the agenda as it is then (title, attendance, one section per item); until then, work on the agenda.',
 	'project.status.not_started': 'Not started',
 	'project.status.in_progress': 'In progress',
 	'project.status.done': 'Done',

@@ -47,6 +47,7 @@ export const minutes = {
 	'proposal.openMeeting': '打开会议',
 
 	'project.title': '项目',
+	'minutes.waitForStart': '会议开始时，纪要将按当时的议程自动生成标题、出席情况和各项议题；在此之前请完善议程。',
 	'project.status.not_started': '未启动',
 	'project.status.in_progress': '进行中',
 	'project.status.done': '已完成',

@@ -13,6 +13,8 @@ import { allowedTransitions, isTransition, LifecycleError, transitionMeeting } f
 import { latestFinalization } from '$lib/server/minutes';
 import { projectItemsOfMeeting } from '$lib/server/projectItem';
 import { proposalsForLinking } from '$lib/server/proposal';
+import { carryOverSuggestions } from '$lib/server/carryOver';
+import { chinaToday } from '$lib/domain/projectStatus';
 import { PROJECTS_DEPENDENCY } from '$lib/collab/dependencies';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -33,6 +35,11 @@ export const load: PageServerLoad = async ({ params, locals, url, depends }) => 
 		latestFinalization(db, meeting.id),
 		proposalsForLinking(db, meeting.committeeId)
 	]);
+	// Offered while the agenda is being prepared or the meeting runs, to those who edit it.
+	const carryOver =
+		atLeast(agenda.access, 'write') && (meeting.state === 'scheduled' || meeting.state === 'in_progress')
+			? await carryOverSuggestions(db, { committeeId: meeting.committeeId, meetingId: meeting.id, meetingDay: chinaToday(meeting.startsAt), today: chinaToday(), onAgenda: new Set() })
+			: [];
 	return {
 		meeting: { ...meeting, startsAt: meeting.startsAt.toISOString(), createdAt: meeting.createdAt.toISOString() },
 		agendaDoc: agendaDocName(meeting.id),
@@ -46,6 +53,7 @@ export const load: PageServerLoad = async ({ params, locals, url, depends }) => 
 		canSetQuorum: canSetQuorum(agenda.role, user.isAdmin),
 		units,
 		proposals: proposals.map((p) => ({ id: p.id, title: p.title, unitIds: p.unitIds, dueDate: p.dueDate })),
+		carryOver,
 		proposalLinks: Object.fromEntries(proposals.map((p) => [p.id, { title: p.title, href: `/committees/${meeting.committeeId}/board/${p.year}?tab=proposals` }])),
 		items: items.map((i) => ({ id: i.id, blockId: i.sourceBlockId, title: i.title, status: i.displayStatus, dueDate: i.dueDate, units: i.units.map((u) => u.name) })),
 		finalization: finalization ? { version: finalization.version, sha256: finalization.sha256, finalizedAt: finalization.finalizedAt.toISOString() } : null,
