@@ -107,8 +107,12 @@ describe('live minutes', () => {
 			expect(text).not.toMatch(/yizhi|tongguo/);
 		}
 
-		// The recorder inserts a decision with /决议 and sets its unit and due date.
+		// The recorder inserts a decision with /决议 and sets its unit and due date, once the
+		// concurrent typing has settled: a remote change arriving between a caret move and
+		// ProseMirror reading it puts the caret back where it was.
+		await r.waitForTimeout(1000);
 		await caretToEnd(r);
+		await r.waitForTimeout(300);
 		await r.keyboard.press('Enter');
 		await r.keyboard.type('/决议', { delay: 20 });
 		await expect.poll(() => minutesText(r)).toContain('/决议');
