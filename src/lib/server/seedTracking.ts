@@ -2,7 +2,7 @@ import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { and, eq } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { MINUTES_FIELD, minutesDocName, minutesSchema } from '../docs/minutes';
-import { addMonths, chinaToday } from '../domain/projectStatus';
+import { addMonths, chinaToday, DEFAULT_REPORT_DAY, lastClosedMonth } from '../domain/projectStatus';
 import type { Db } from './db';
 import { meetings, memberships, progressReports, projectItems, projectItemUnits, users } from './db/schema';
 import { DocStore } from './docStore';
@@ -65,7 +65,8 @@ async function writeMinutes(db: Db, meetingId: string, json: PmJson): Promise<vo
 /** Seeds the demo supervision data; expects `seedDemo` to have just created the district. */
 export async function seedTracking(db: Db, now = new Date()): Promise<{ items: number; reports: number }> {
 	const today = chinaToday(now);
-	const meetingDay = day(today, -75);
+	// About two and a half months ago, but in this year: the dashboards open on the current year.
+	const meetingDay = [day(today, -75), `${today.slice(0, 4)}-01-02`].sort()[1]!;
 	let items = 0;
 	let reports = 0;
 	for (const username of COMMITTEES) {
@@ -111,17 +112,18 @@ export async function seedTracking(db: Db, now = new Date()): Promise<{ items: n
 		// Decided at the meeting: months before it owe no report.
 		await db.update(projectItems).set({ createdAt: new Date(`${meetingDay}T04:00:00Z`) }).where(eq(projectItems.sourceMeetingId, meeting!.id));
 		const firstMonth = meetingDay.slice(0, 7);
-		const lastMonth = addMonths(today.slice(0, 7), -1);
+		// Reports exist up to the last month whose window has closed (later ones are still due).
+		const lastClosed = lastClosedMonth(today, DEFAULT_REPORT_DAY);
 		for (const plan of planned) {
 			const item = rows.find((r) => r.sourceBlockId === plan.id);
 			if (!item) throw new Error('seedTracking: a decision did not become an item');
 			items++;
 			const itemUnits = await db.select({ unitId: projectItemUnits.unitId }).from(projectItemUnits).where(eq(projectItemUnits.projectItemId, item.id));
 			const reporters = unitSeats.filter((s) => itemUnits.some((u) => u.unitId === s.unitId));
-			// Monthly reports from the meeting's month up to last month; the overdue and silent
-			// ones stop reporting before the last month, so their report shows as missing.
+			// Monthly reports from the meeting's month up to the last closed one; the overdue item
+			// skips that one and the silent one never reports, so theirs show as missing.
 			const months: string[] = [];
-			for (let m = firstMonth; m <= lastMonth; m = addMonths(m, 1)) months.push(m);
+			for (let m = firstMonth; m <= lastClosed; m = addMonths(m, 1)) months.push(m);
 			const reported = plan.fate === 'silent' ? [] : plan.fate === 'overdue' ? months.slice(0, -1) : months;
 			let progress = 0;
 			for (const [k, month] of reported.entries()) {

@@ -53,5 +53,10 @@ export const dashboard: Record<keyof typeof zh, string> = {
 	'dashboard.col.count': 'Done',
 	'dashboard.export': 'Export to Excel',
 	'dashboard.exportLabel': 'Export “{table}” to Excel',
+	'dashboard.reportDay.label': 'Monthly reports due by',
+	'dashboard.reportDay.option': 'day {day} of the next month',
+	'dashboard.reportDay.save': 'Save',
+	'dashboard.reportDay.hint': 'Responsible units report on a month by day {day} of the next month (inclusive); after that a missing report is flagged.',
+	'dashboard.reportDay.saved': 'Reports are now due by day {day} of the next month.',
 	'dashboard.live': 'Updates by itself when an item changes'
 };

@@ -52,5 +52,10 @@ export const dashboard = {
 	'dashboard.col.count': '完成数',
 	'dashboard.export': '导出 Excel',
 	'dashboard.exportLabel': '将“{table}”导出为 Excel',
+	'dashboard.reportDay.label': '进展报送截止日',
+	'dashboard.reportDay.option': '次月 {day} 日',
+	'dashboard.reportDay.save': '保存',
+	'dashboard.reportDay.hint': '责任单位在次月 {day} 日前（含当日）报送上月进展，过期未报即标为“未报送”。',
+	'dashboard.reportDay.saved': '已改为次月 {day} 日前报送。',
 	'dashboard.live': '项目有变化时自动更新'
 } as const;
