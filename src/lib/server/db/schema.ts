@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+	bigint,
 	bigserial,
 	boolean,
 	check,
@@ -86,6 +87,10 @@ export const users = pgTable('users', {
 	isAdmin: boolean('is_admin').notNull().default(false),
 	unitId: uuid('unit_id').references(() => units.id, { onDelete: 'set null' }),
 	locale: text('locale').notNull().default('zh-CN'),
+	/** Where notifications are emailed when SMTP is configured; empty: in-app only. */
+	email: text('email').notNull().default(''),
+	/** 'instant' | 'daily' | 'off': how notifications reach the email address. */
+	emailMode: text('email_mode').notNull().default('instant'),
 	createdAt: createdAt()
 });
 
@@ -201,6 +206,8 @@ export const docUpdates = pgTable(
 		id: bigserial('id', { mode: 'number' }).primaryKey(),
 		docName: text('doc_name').notNull(),
 		update: bytea('update').notNull(),
+		/** Who sent it (null: the server, or rows written before this was recorded); for version authors. */
+		userId: uuid('user_id'),
 		createdAt: createdAt()
 	},
 	(t) => [index('doc_updates_doc').on(t.docName, t.id)]
@@ -263,6 +270,8 @@ export const committeeSettings = pgTable(
 			.references(() => committees.id, { onDelete: 'cascade' }),
 		/** Quorum: attendance must exceed this share of the members (0.5 = more than half). */
 		quorumPercent: integer('quorum_percent').notNull().default(50),
+		/** Observers (列席) may comment on the minutes while they are in review. */
+		observersComment: boolean('observers_comment').notNull().default(false),
 		/**
 		 * Monthly progress reports on a month are due by this day of the following month (按月督查).
 		 * 1–28 so that every month has the day; the pure window function still clamps.
@@ -581,5 +590,174 @@ export const projectItemClaims = pgTable(
 		// One open claim per unit and item; decided claims stay as history.
 		uniqueIndex('project_item_claims_pending').on(t.projectItemId, t.unitId).where(sql`${t.status} = 'pending'`),
 		check('project_item_claims_status', sql`${t.status} in ('pending','confirmed','rejected')`)
+	]
+);
+
+// ---------------------------------------------------------------- asynchronous participation (issue 6)
+
+/** Full-state snapshots of live documents (Yjs V2 updates), kept for history, diffs and restore. */
+export const docVersions = pgTable(
+	'doc_versions',
+	{
+		id: bigserial('id', { mode: 'number' }).primaryKey(),
+		docName: text('doc_name').notNull(),
+		/** 'state' (the meeting changed state), 'auto' (every N minutes of activity), 'manual', 'restore'. */
+		reason: text('reason').notNull(),
+		/** E.g. the meeting state entered, or the version restored. */
+		label: text('label').notNull().default(''),
+		state: bytea('state').notNull(),
+		/** People whose edits are in this version and not in the previous one. */
+		authorIds: jsonb('author_ids').$type<string[]>().notNull().default([]),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt()
+	},
+	(t) => [index('doc_versions_doc').on(t.docName, t.id), check('doc_versions_reason', sql`${t.reason} in ('state','auto','manual','restore')`)]
+);
+
+/** The version of a document a person last looked at ("N changes since your last visit"). */
+export const docSeen = pgTable(
+	'doc_seen',
+	{
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		docName: text('doc_name').notNull(),
+		versionId: bigint('version_id', { mode: 'number' }).references(() => docVersions.id, { onDelete: 'set null' }),
+		seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [primaryKey({ columns: [t.userId, t.docName] })]
+);
+
+/**
+ * A comment thread, anchored to a range of the minutes (a mark carrying the thread id in the
+ * document), to an agenda item or to a board card. Bodies, authors and resolution live here.
+ */
+export const commentThreads = pgTable(
+	'comment_threads',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		committeeId: uuid('committee_id')
+			.notNull()
+			.references(() => committees.id, { onDelete: 'cascade' }),
+		docName: text('doc_name').notNull(),
+		/** 'text' (a mark in the minutes), 'agenda_item', 'card'. */
+		anchorKind: text('anchor_kind').notNull(),
+		/** The agenda item or card id; for 'text', empty (the mark carries the thread id). */
+		anchorId: text('anchor_id').notNull().default(''),
+		/** The text the thread was opened on, kept for when it is deleted ("detached"). */
+		quote: text('quote').notNull().default(''),
+		resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+		resolvedBy: uuid('resolved_by').references(() => users.id, { onDelete: 'set null' }),
+		detachedAt: timestamp('detached_at', { withTimezone: true }),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt()
+	},
+	(t) => [index('comment_threads_doc').on(t.docName), check('comment_threads_anchor', sql`${t.anchorKind} in ('text','agenda_item','card')`)]
+);
+
+export const comments = pgTable(
+	'comments',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		threadId: uuid('thread_id')
+			.notNull()
+			.references(() => commentThreads.id, { onDelete: 'cascade' }),
+		authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+		body: text('body').notNull(),
+		createdAt: createdAt(),
+		editedAt: timestamp('edited_at', { withTimezone: true }),
+		deletedAt: timestamp('deleted_at', { withTimezone: true })
+	},
+	(t) => [index('comments_thread').on(t.threadId, t.createdAt)]
+);
+
+export const commentMentions = pgTable(
+	'comment_mentions',
+	{
+		commentId: uuid('comment_id')
+			.notNull()
+			.references(() => comments.id, { onDelete: 'cascade' }),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' })
+	},
+	(t) => [primaryKey({ columns: [t.commentId, t.userId] })]
+);
+
+/** 书面意见: a written opinion on an agenda item, in a person's own name or their unit's. */
+export const writtenOpinions = pgTable(
+	'written_opinions',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		meetingId: uuid('meeting_id')
+			.notNull()
+			.references(() => meetings.id, { onDelete: 'cascade' }),
+		agendaItemId: text('agenda_item_id').notNull(),
+		authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+		/** Set when given in the unit's name. */
+		unitId: uuid('unit_id').references(() => units.id, { onDelete: 'set null' }),
+		body: text('body').notNull(),
+		createdAt: createdAt(),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [index('written_opinions_meeting').on(t.meetingId, t.agendaItemId)]
+);
+
+/**
+ * 确认 / 有异议 on the draft minutes in review, by a member unit (through any of its members) or a
+ * standing member. Kept per finalization round: reopening starts a new round.
+ */
+export const minutesConfirmations = pgTable(
+	'minutes_confirmations',
+	{
+		meetingId: uuid('meeting_id')
+			.notNull()
+			.references(() => meetings.id, { onDelete: 'cascade' }),
+		/** Which review round (1 for the first review, +1 after each reopen). */
+		round: integer('round').notNull().default(1),
+		/** 'unit' or 'member'. */
+		partyKind: text('party_kind').notNull(),
+		/** The unit's or the member's id. */
+		partyId: uuid('party_id').notNull(),
+		/** 'confirmed' or 'objected'. */
+		status: text('status').notNull(),
+		reason: text('reason').notNull().default(''),
+		/** The comment thread an objection opened. */
+		threadId: uuid('thread_id').references(() => commentThreads.id, { onDelete: 'set null' }),
+		answeredBy: uuid('answered_by').references(() => users.id, { onDelete: 'set null' }),
+		answeredAt: timestamp('answered_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [
+		primaryKey({ columns: [t.meetingId, t.round, t.partyKind, t.partyId] }),
+		check('minutes_confirmations_party', sql`${t.partyKind} in ('unit','member')`),
+		check('minutes_confirmations_status', sql`${t.status} in ('confirmed','objected')`),
+		check('minutes_confirmations_reason', sql`${t.status} <> 'objected' or ${t.reason} <> ''`)
+	]
+);
+
+/** The in-app inbox; email copies are sent from it when SMTP is configured. */
+export const notifications = pgTable(
+	'notifications',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		/** 'mention', 'reply', 'review', 'decision', 'report_due'. */
+		kind: text('kind').notNull(),
+		/** Where it leads (a path in the app). */
+		link: text('link').notNull(),
+		/** What the message needs to be written in the reader's language. */
+		params: jsonb('params').$type<Record<string, string | number>>().notNull().default({}),
+		/** Same event twice (e.g. a report reminder on every start) is stored once. */
+		dedupeKey: text('dedupe_key'),
+		createdAt: createdAt(),
+		readAt: timestamp('read_at', { withTimezone: true }),
+		emailedAt: timestamp('emailed_at', { withTimezone: true })
+	},
+	(t) => [
+		index('notifications_user').on(t.userId, t.createdAt),
+		uniqueIndex('notifications_dedupe').on(t.userId, t.dedupeKey),
+		check('notifications_kind', sql`${t.kind} in ('mention','reply','review','decision','report_due')`)
 	]
 );
