@@ -1,7 +1,11 @@
 import { HocuspocusProvider } from '@hocuspocus/provider';
+import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { CLIENT_SCHEMA_VERSION, SCHEMA_PARAM } from '../docs/schemaVersion';
 import { colorFor } from '../domain/presence';
+
+/** The IndexedDB database holding one person's copy of one document. */
+export const localName = (userId: string, docName: string) => `gongjian/${userId}/${docName}`;
 
 export type ConnectionState = 'connecting' | 'connected' | 'offline';
 
@@ -31,6 +35,17 @@ export class LiveDocument {
 	people = $state<PresentUser[]>([]);
 	/** How this person appears to others (the server enforces the same fields). */
 	readonly me: { id: string; name: string; color: string };
+	/**
+	 * The copy kept in this browser (IndexedDB): a page opened before works without a network,
+	 * and edits made offline survive a reload or a closed tab until the server has them.
+	 */
+	private readonly local: IndexeddbPersistence | null;
+	/** The local copy has been read into the document (or there is none). */
+	localReady = $state(false);
+	private readonly onOffline = () => this.provider.disconnect();
+	private readonly onOnline = () => {
+		if (this.refusal === null) void this.provider.connect();
+	};
 
 	constructor(name: string, me: { id: string; name: string }) {
 		// The schema version tells the server which document shapes this build understands.
@@ -70,6 +85,22 @@ export class LiveDocument {
 		this.me = { id: me.id, name: me.name, color: colorFor(me.id) };
 		this.provider.setAwarenessField('user', this.me);
 		this.refreshPeople();
+		// Per person: on a shared phone one official's drafts must not open in another's session.
+		this.local = typeof indexedDB === 'undefined' ? null : new IndexeddbPersistence(localName(me.id, name), this.doc);
+		if (this.local) {
+			this.local.whenSynced.then(
+				() => (this.localReady = true),
+				(err: unknown) => {
+					// Without the local copy the page still works online; say why in the console.
+					console.error(`[live] could not open the local copy of ${name}`, err);
+					this.localReady = true;
+				}
+			);
+		} else this.localReady = true;
+		// The browser knows before the socket does that the network is gone: show it at once and
+		// stop retrying into nothing; come back as soon as the network does.
+		window.addEventListener('offline', this.onOffline);
+		window.addEventListener('online', this.onOnline);
 	}
 
 	get saveState(): 'saving' | 'saved' | 'offline' | 'connecting' {
@@ -104,6 +135,10 @@ export class LiveDocument {
 	}
 
 	destroy(): void {
+		window.removeEventListener('offline', this.onOffline);
+		window.removeEventListener('online', this.onOnline);
+		// Closes the local database; what it holds stays for the next visit.
+		void this.local?.destroy();
 		this.provider.destroy();
 		this.doc.destroy();
 	}

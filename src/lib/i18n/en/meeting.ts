@@ -69,6 +69,7 @@ export const meeting: Record<keyof typeof zh, string> = {
 
 	'collab.connecting': 'Connecting…',
 	'collab.connected': 'Connected',
+	'collab.offlineUnsaved': 'Offline: {count} changes not yet saved to the server; they are kept on this device and sync when the network is back',
 	'collab.offline': 'Offline: changes are kept on this device and sync when the network is back',
 	'collab.saving': 'Saving…',
 	'collab.saved': 'Saved',

@@ -67,6 +67,7 @@ export const meeting = {
 
 	'collab.connecting': '正在连接…',
 	'collab.connected': '已连接',
+	'collab.offlineUnsaved': '离线：{count} 处修改尚未保存到服务器，已保存在本机，恢复网络后自动同步',
 	'collab.offline': '离线：修改保存在本机，恢复网络后自动同步',
 	'collab.saving': '正在保存…',
 	'collab.saved': '已保存',
