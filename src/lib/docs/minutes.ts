@@ -2,6 +2,7 @@ import { getSchema, type AnyExtension, type NodeViewRenderer } from '@tiptap/cor
 import type { Schema } from '@tiptap/pm/model';
 import { StarterKit } from '@tiptap/starter-kit';
 import { Table, TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
+import { CommentMark } from './commentMark';
 import { Decision } from './decision';
 import { docName } from './names';
 
@@ -45,7 +46,8 @@ export function minutesExtensions(options: MinutesExtensionOptions = {}): AnyExt
 		TableRow,
 		TableHeader,
 		TableCell,
-		Decision.configure({ nodeView: options.decisionView ?? null })
+		Decision.configure({ nodeView: options.decisionView ?? null }),
+		CommentMark
 	];
 }
 

@@ -9,12 +9,13 @@ import type { DocKind } from '../domain/permissions';
  * Bump CLIENT_SCHEMA_VERSION whenever any document kind's shape changes, and raise that
  * kind's minimum to it.
  */
-export const CLIENT_SCHEMA_VERSION = 2;
+export const CLIENT_SCHEMA_VERSION = 3;
 
 export const MIN_SCHEMA_VERSION: Record<DocKind, number> = {
 	agenda: 1,
 	// 2: decision blocks gained `proposalId`; an older editor would drop it when touching a block.
-	minutes: 2,
+	// 3: the `comment` mark (thread anchors); an older editor would strip it from text it touches.
+	minutes: 3,
 	board: 1,
 	bulletin: 1
 };

@@ -11,7 +11,8 @@ import { project } from './project';
 import { projectPage } from './projectPage';
 import { category } from './category';
 import { dashboard } from './dashboard';
+import { comment } from './comment';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...comment } as const;
 export type MessageKey = keyof typeof zhCN;
