@@ -1,0 +1,111 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, signInPage } from '../helpers/browser';
+import { freshServerEnv } from '../helpers/serverEnv';
+import { startServer, type ServerProcess } from '../helpers/serverProcess';
+
+const PASSWORD = 'demo-password';
+const PHONE = { width: 375, height: 800 };
+let fresh: Awaited<ReturnType<typeof freshServerEnv>>;
+let server: ServerProcess;
+let browser: Browser;
+const shots = path.resolve('tests/e2e/artifacts');
+
+beforeAll(async () => {
+	fresh = await freshServerEnv({ SEED: 'demo' });
+	server = await startServer(fresh.env);
+	browser = await launchBrowser();
+});
+afterAll(async () => {
+	await browser?.close();
+	await server?.kill('SIGTERM');
+	await fresh?.cleanup();
+});
+
+const editorOf = (page: Page) => page.locator('[data-testid=minutes-editor]');
+const panelOf = (page: Page) => page.locator('[data-testid=minutes-comments]');
+
+/** Selects the first few characters of the first paragraph with text, as a finger would. */
+async function selectInFirstParagraph(page: Page): Promise<string> {
+	return page.evaluate(() => {
+		const editor = document.querySelector('[data-testid=minutes-editor]')!;
+		const para = [...editor.querySelectorAll(':scope > p')].find((p) => (p.textContent ?? '').trim().length >= 4)!;
+		const walker = document.createTreeWalker(para, NodeFilter.SHOW_TEXT);
+		const text = walker.nextNode() as Text;
+		const range = document.createRange();
+		const end = Math.min(6, text.length);
+		range.setStart(text, 0);
+		range.setEnd(text, end);
+		const sel = window.getSelection()!;
+		sel.removeAllRanges();
+		sel.addRange(range);
+		return text.data.slice(0, end);
+	});
+}
+
+describe('comment threads in the minutes', () => {
+	it('a member comments on a paragraph with an @mention; the person mentioned sees the thread and replies (375 px)', async () => {
+		const a = await signInPage(browser, server.http, 'recorder', PASSWORD, PHONE);
+		const r = a.page;
+		await r.locator('[data-testid=committee-list] a').first().click();
+		await r.locator('[data-testid=meeting-list] a').first().click();
+		await r.waitForURL(/\/meetings\//);
+		const url = r.url();
+		await r.click('[data-testid=transition-start]');
+		await expect.poll(() => r.locator('[data-testid=meeting-state]').textContent()).toBe('进行中');
+
+		const b = await signInPage(browser, server.http, 'member', PASSWORD, PHONE);
+		const m = b.page;
+		await m.goto(url);
+		await expect.poll(() => editorOf(m).getAttribute('contenteditable'), { timeout: 15_000 }).toBe('true');
+		await expect.poll(() => editorOf(m).locator(':scope > p').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+		await expect.poll(() => panelOf(m).isVisible(), { timeout: 10_000 }).toBe(true);
+
+		const quote = await selectInFirstParagraph(m);
+		await m.waitForTimeout(200);
+		await m.click('[data-testid=add-comment]');
+		const form = m.locator('[data-testid=new-thread-form]');
+		await form.locator('textarea').fill('这里的表述请再斟酌，建议写明牵头单位。');
+		await form.locator('summary').click();
+		await form.locator('label', { hasText: '姚宇' }).locator('input').check();
+		await form.locator('button[type=submit]').click();
+
+		const thread = panelOf(m).locator('[data-testid=comment-thread]');
+		await expect.poll(() => thread.count(), { timeout: 10_000 }).toBe(1);
+		await expect.poll(() => thread.locator('blockquote').textContent()).toBe(quote);
+		await expect.poll(() => thread.locator('[data-testid=comment-body]').textContent()).toBe('这里的表述请再斟酌，建议写明牵头单位。');
+		await expect.poll(() => thread.textContent()).toContain('@姚宇');
+		// The anchored text is highlighted for the writer and, through the live document, for everyone.
+		await expect.poll(() => editorOf(m).locator('.comment-anchor').textContent(), { timeout: 10_000 }).toBe(quote);
+		await expect.poll(() => editorOf(r).locator('.comment-anchor').textContent(), { timeout: 10_000 }).toBe(quote);
+		// The page does not scroll sideways on a phone.
+		expect(await m.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+		await m.screenshot({ path: path.join(shots, 'comment-member-375.png'), fullPage: false });
+
+		// A (mentioned) opens the meeting and sees the thread; tapping the highlight brings it forward.
+		await r.goto(url);
+		const rThread = panelOf(r).locator('[data-testid=comment-thread]');
+		await expect.poll(() => rThread.count(), { timeout: 10_000 }).toBe(1);
+		await expect.poll(() => rThread.locator('[data-testid=comment-body]').textContent()).toBe('这里的表述请再斟酌，建议写明牵头单位。');
+		await editorOf(r).locator('.comment-anchor').click();
+		await expect.poll(() => rThread.getAttribute('class')).toContain('active');
+
+		// A replies and resolves; B sees both after a reload.
+		await rThread.locator('[data-testid=reply-form] textarea').fill('已补充：由社区卫生服务中心牵头。');
+		await rThread.locator('[data-testid=reply-form] button[type=submit]').click();
+		await expect.poll(() => rThread.locator('[data-testid=comment-body]').count()).toBe(2);
+		await rThread.getByRole('button', { name: '标记为已解决' }).click();
+		await expect.poll(() => r.locator('[data-testid=comment-tab-resolved]').textContent()).toBe('已解决 (1)');
+		await r.screenshot({ path: path.join(shots, 'comment-recorder-375.png'), fullPage: false });
+
+		await m.reload();
+		await m.locator('[data-testid=comment-tab-resolved]').click();
+		await expect.poll(() => panelOf(m).locator('[data-testid=comment-body]').allTextContents(), { timeout: 10_000 }).toEqual([
+			'这里的表述请再斟酌，建议写明牵头单位。',
+			'已补充：由社区卫生服务中心牵头。'
+		]);
+		await a.context.close();
+		await b.context.close();
+	});
+});
