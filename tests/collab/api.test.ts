@@ -135,12 +135,12 @@ describe('/api/v1', () => {
 		expectError(await go(convener, { transition: 'adjourn' }), 'invalid_transition');
 		expect((await go(observer, { transition: 'start' })).status).toBe(403);
 		expectError(await call('POST', '/api/v1/meetings/not-a-meeting/transitions', convener, { transition: 'start' }), 'notFound');
-		const wrong = await go(convener, { transition: 'finalize' });
+		const wrong = await go(convener, { transition: 'finalize', override: '测试：跳过确认' });
 		expect(wrong.status).toBe(409);
 		expectError(wrong, 'wrongState');
 		expect((await go(convener, { transition: 'start' })).json).toMatchObject({ state: 'in_progress' });
 		expect((await go(convener, { transition: 'review' })).json).toMatchObject({ state: 'review' });
-		expectError(await go(convener, { transition: 'finalize' }), 'emptyMinutes');
+		expectError(await go(convener, { transition: 'finalize', override: '测试：跳过确认' }), 'emptyMinutes');
 		// Write one line of minutes through a real provider, then finalize.
 		const writer = connect(server.ws, minutesDocName(id), convener);
 		await waitSynced(writer);
@@ -149,7 +149,7 @@ describe('/api/v1', () => {
 		writer.doc.getXmlFragment(MINUTES_FIELD).push([paragraph]);
 		await waitAcked(writer);
 		writer.destroy();
-		const final = await go(convener, { transition: 'finalize' });
+		const final = await go(convener, { transition: 'finalize', override: '测试：跳过确认' });
 		expect(final.status, JSON.stringify(final.json)).toBe(200);
 		expect(final.json).toMatchObject({ state: 'finalized', finalization: { version: 1, decisions: 0 } });
 		expect(final.json?.finalization.sha256).toMatch(/^[0-9a-f]{64}$/);

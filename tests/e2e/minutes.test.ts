@@ -134,6 +134,8 @@ describe('live minutes', () => {
 		const convener = await signInPage(browser, server.http, 'convener', PASSWORD);
 		const c = convener.page;
 		await c.goto(url);
+		// Nobody confirmed the minutes here (tests/e2e/confirmation.test.ts does): the convener overrides in writing.
+		await c.fill('[data-testid=finalize-override]', '测试：跳过确认');
 		c.once('dialog', (d) => void d.accept());
 		await c.click('[data-testid=transition-finalize]');
 		await expect.poll(() => c.locator('[data-testid=meeting-state]').textContent(), { timeout: 15_000 }).toBe('定稿');

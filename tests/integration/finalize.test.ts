@@ -25,7 +25,7 @@ const state = async () => (await database.db.select({ s: meetings.state }).from(
 
 describe('meeting lifecycle and finalization', () => {
 	it('refuses transitions out of order and from people without the role', async () => {
-		await expect(transitionMeeting(database.db, { meetingId: fx.meetingId, transition: 'finalize', actor: convener() })).rejects.toMatchObject({ key: 'lifecycle.wrongState' });
+		await expect(transitionMeeting(database.db, { meetingId: fx.meetingId, transition: 'finalize', actor: convener(), override: '测试：跳过确认' })).rejects.toMatchObject({ key: 'lifecycle.wrongState' });
 		await expect(
 			transitionMeeting(database.db, { meetingId: fx.meetingId, transition: 'start', actor: { id: fx.people.member.id, isAdmin: false } })
 		).rejects.toMatchObject({ key: 'lifecycle.notAllowed' });
@@ -50,7 +50,7 @@ describe('meeting lifecycle and finalization', () => {
 		);
 		let caught: unknown;
 		try {
-			await transitionMeeting(database.db, { meetingId: fx.meetingId, transition: 'finalize', actor: convener() });
+			await transitionMeeting(database.db, { meetingId: fx.meetingId, transition: 'finalize', actor: convener(), override: '测试：跳过确认' });
 		} catch (err) {
 			caught = err;
 		}
@@ -79,7 +79,7 @@ describe('meeting lifecycle and finalization', () => {
 				decision(D2, '修缮三号楼楼道照明', [fx.unitId], '2027-01-15')
 			)
 		);
-		const result = await transitionMeeting(database.db, { meetingId: fx.meetingId, transition: 'finalize', actor: convener() });
+		const result = await transitionMeeting(database.db, { meetingId: fx.meetingId, transition: 'finalize', actor: convener(), override: '测试：跳过确认' });
 		expect(result.state).toBe('finalized');
 		expect(result.finalization).toMatchObject({ version: 1, decisions: 2, created: 2, updated: 0, withdrawn: 0 });
 		const [final] = await database.db.select().from(minutesFinalizations).where(eq(minutesFinalizations.meetingId, fx.meetingId));
@@ -114,7 +114,7 @@ describe('meeting lifecycle and finalization', () => {
 				decision(D3, '组织驻区单位志愿者参与冬季巡逻', [fx.unitId], '2027-02-28')
 			)
 		);
-		const result = await transitionMeeting(database.db, { meetingId: fx.meetingId, transition: 'finalize', actor: convener() });
+		const result = await transitionMeeting(database.db, { meetingId: fx.meetingId, transition: 'finalize', actor: convener(), override: '测试：跳过确认' });
 		expect(result.finalization).toMatchObject({ version: 2, decisions: 2, created: 1, updated: 1, withdrawn: 1 });
 		const after = await projectItemsOfMeeting(database.db, fx.meetingId);
 		expect(after.map((i) => i.sourceBlockId).sort()).toEqual([D1, D3]);

@@ -37,7 +37,7 @@ beforeAll(async () => {
 	await db.insert(memberships).values({ committeeId: fx.committeeId, userId: person!.id, role: 'part_time', unitId: otherUnitId });
 	otherContact = { id: person!.id, isAdmin: false };
 	await writeMinutes(db, fx.meetingId, docOf(h(1, '例会纪要'), decision('b6b6b6b6-0000-4000-8000-000000000001', '开展社区助老服务', [fx.unitId], '2030-12-31')));
-	for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: fx.meetingId, transition, actor: as('convener') });
+	for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: fx.meetingId, transition, actor: as('convener'), override: '测试：跳过确认' });
 	itemId = (await projectItemsOfMeeting(db, fx.meetingId))[0]!.id;
 });
 afterAll(() => database?.destroy());

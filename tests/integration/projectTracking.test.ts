@@ -39,7 +39,7 @@ beforeAll(async () => {
 
 	// The path a real item takes: minutes with a decision, finalized by the convener.
 	await writeMinutes(db, fx.meetingId, docOf(h(1, '十一月例会纪要'), decision(D1, '由测试医院牵头开展义诊进社区活动', [fx.unitId], '2026-12-31')));
-	for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: fx.meetingId, transition, actor: as('convener') });
+	for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: fx.meetingId, transition, actor: as('convener'), override: '测试：跳过确认' });
 	const [item] = await projectItemsOfMeeting(db, fx.meetingId);
 	itemId = item!.id;
 });
@@ -124,14 +124,14 @@ describe('status, due date and reassignment', () => {
 		const db = database.db;
 		await transitionMeeting(db, { meetingId: fx.meetingId, transition: 'reopen', actor: as('convener'), reason: '修改错字' });
 		await writeMinutes(db, fx.meetingId, docOf(h(1, '十一月例会纪要'), decision(D1, '由测试医院牵头开展义诊进社区活动。', [fx.unitId], '2026-12-31')));
-		await transitionMeeting(db, { meetingId: fx.meetingId, transition: 'finalize', actor: as('convener') });
+		await transitionMeeting(db, { meetingId: fx.meetingId, transition: 'finalize', actor: as('convener'), override: '测试：跳过确认' });
 		const item = await getProjectItem(db, itemId);
 		expect(item!.dueDate).toBe('2027-03-31');
 		expect(item!.units.map((u) => u.personName).sort()).toEqual(['张医生', '李老师'].sort());
 		// A changed due date in the minutes wins and is recorded in the history.
 		await transitionMeeting(db, { meetingId: fx.meetingId, transition: 'reopen', actor: as('convener'), reason: '调整时限' });
 		await writeMinutes(db, fx.meetingId, docOf(h(1, '十一月例会纪要'), decision(D1, '由测试医院牵头开展义诊进社区活动。', [fx.unitId], '2027-06-30')));
-		await transitionMeeting(db, { meetingId: fx.meetingId, transition: 'finalize', actor: as('convener') });
+		await transitionMeeting(db, { meetingId: fx.meetingId, transition: 'finalize', actor: as('convener'), override: '测试：跳过确认' });
 		const [row] = await db.select().from(projectItems).where(eq(projectItems.id, itemId));
 		expect(row!.dueDate).toBe('2027-06-30');
 		const [audit] = await db
@@ -162,7 +162,7 @@ describe('monthly progress reports', () => {
 		const db = database.db;
 		const [meeting] = await db.insert(meetings).values({ committeeId: fx.committeeId, title: '十二月例会', kind: 'regular', startsAt: new Date() }).returning();
 		await writeMinutes(db, meeting!.id, docOf(h(1, '十二月例会纪要'), decision(D2, '组织驻区单位志愿者参与冬季巡逻', [fx.unitId], '2027-02-28')));
-		for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: meeting!.id, transition, actor: as('convener') });
+		for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: meeting!.id, transition, actor: as('convener'), override: '测试：跳过确认' });
 		item2 = (await projectItemsOfMeeting(db, meeting!.id))[0]!.id;
 	});
 
@@ -327,7 +327,7 @@ describe('claims', () => {
 		const db = database.db;
 		const [meeting] = await db.insert(meetings).values({ committeeId: fx.committeeId, title: '专题会', kind: 'special', startsAt: new Date() }).returning();
 		await writeMinutes(db, meeting!.id, docOf(h(1, '专题会纪要'), decision(D3, '为辖区老人开设智能手机课堂', [fx.unitId], '2027-05-31')));
-		for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: meeting!.id, transition, actor: as('convener') });
+		for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: meeting!.id, transition, actor: as('convener'), override: '测试：跳过确认' });
 		item3 = (await projectItemsOfMeeting(db, meeting!.id))[0]!.id;
 	});
 

@@ -71,7 +71,7 @@ describe('from a matched need to a tracked project', () => {
 
 	it('a decision linked to the proposal, finalized, yields exactly one tracked item linked to the need and resource, statuses updated', async () => {
 		await writeMinutes(database.db, meetingId, docOf(p('会议研究了长者食堂项目。'), decisionFor(proposalId)));
-		for (const t of ['start', 'review', 'finalize'] as const) await transitionMeeting(database.db, { meetingId, transition: t, actor: actor() });
+		for (const t of ['start', 'review', 'finalize'] as const) await transitionMeeting(database.db, { meetingId, transition: t, actor: actor(), override: '测试：跳过确认' });
 		const items = await database.db.select().from(projectItems).where(eq(projectItems.sourceMeetingId, meetingId));
 		expect(items).toHaveLength(1);
 		expect(items[0]).toMatchObject({ proposalId, level: 'community', status: 'not_started', dueDate: '2027-06-30' });
@@ -87,14 +87,14 @@ describe('from a matched need to a tracked project', () => {
 
 		// Reopen and finalize again: still one item for the proposal.
 		await transitionMeeting(database.db, { meetingId, transition: 'reopen', actor: actor(), reason: '文字修改' });
-		await transitionMeeting(database.db, { meetingId, transition: 'finalize', actor: actor() });
+		await transitionMeeting(database.db, { meetingId, transition: 'finalize', actor: actor(), override: '测试：跳过确认' });
 		expect(await database.db.select().from(projectItems).where(eq(projectItems.proposalId, proposalId))).toHaveLength(1);
 	});
 
 	it('a decision linking an unknown proposal blocks finalization', async () => {
 		const [m] = await database.db.insert(meetings).values({ committeeId: fx.committeeId, title: '另一次会议', kind: 'regular', startsAt: new Date(), state: 'review' }).returning();
 		await writeMinutes(database.db, m!.id, docOf(decisionFor('00000000-0000-4000-8000-0000000000ff')));
-		await expect(transitionMeeting(database.db, { meetingId: m!.id, transition: 'finalize', actor: actor() })).rejects.toMatchObject({
+		await expect(transitionMeeting(database.db, { meetingId: m!.id, transition: 'finalize', actor: actor(), override: '测试：跳过确认' })).rejects.toMatchObject({
 			key: 'lifecycle.decisionsInvalid',
 			problems: [expect.objectContaining({ key: 'decision.unknownProposal', position: 1 })]
 		});

@@ -93,7 +93,7 @@ describe('withdrawing a proposal that is on an agenda', () => {
 	it('a decision still linking it blocks finalization, naming the decision', async () => {
 		await writeMinutes(database.db, meetingId, docOf(p('会议研究了楼道照明改造。'), decisionFor(proposalId)));
 		for (const t of ['start', 'review'] as const) await transitionMeeting(database.db, { meetingId, transition: t, actor: actor() });
-		const refused = transitionMeeting(database.db, { meetingId, transition: 'finalize', actor: actor() });
+		const refused = transitionMeeting(database.db, { meetingId, transition: 'finalize', actor: actor(), override: '测试：跳过确认' });
 		await expect(refused).rejects.toMatchObject({
 			key: 'lifecycle.decisionsInvalid',
 			problems: [{ key: 'decision.proposalWithdrawn', position: 1, blockId: 'bb000000-0000-4000-8000-00000000000b', excerpt: '同意实施楼道照明改造项目。' }]
@@ -110,7 +110,7 @@ describe('withdrawing a proposal that is on an agenda', () => {
 	it('once the decision is unlinked the minutes finalize and the proposal stays withdrawn', async () => {
 		const unlinked = decisionFor('');
 		await writeMinutes(database.db, meetingId, docOf(p('会议研究了楼道照明改造。'), unlinked));
-		await transitionMeeting(database.db, { meetingId, transition: 'finalize', actor: actor() });
+		await transitionMeeting(database.db, { meetingId, transition: 'finalize', actor: actor(), override: '测试：跳过确认' });
 		const after = await readDocument(database.db, board(), (doc) => ({ proposal: readProposals(doc)[0]!, need: readNeeds(doc)[0]! }));
 		expect(after.proposal.status).toBe('withdrawn');
 		expect(after.need.status).toBe('open');

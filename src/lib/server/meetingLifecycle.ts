@@ -13,6 +13,7 @@ import { syncProjectItems } from './projectItem';
 import { roleOf } from './committee';
 import { parseUnits } from '../docs/decision';
 import { isUuid } from './meeting';
+import { confirmationStatus } from './confirmation';
 
 /*
  * The meeting lifecycle: 筹备 scheduled → 进行中 in_progress → 纪要审阅 review → 定稿 finalized,
@@ -58,9 +59,13 @@ export class LifecycleError extends Error {
 			| 'lifecycle.reasonTooLong'
 			| 'lifecycle.invalidMinutes'
 			| 'lifecycle.emptyMinutes'
-			| 'lifecycle.decisionsInvalid',
+			| 'lifecycle.decisionsInvalid'
+			| 'lifecycle.notAllConfirmed'
+			| 'lifecycle.overrideTooLong',
 		readonly problems: DecisionProblem[] = [],
-		readonly detail = ''
+		readonly detail = '',
+		/** For notAllConfirmed: the parties that have not confirmed the minutes. */
+		readonly unconfirmed: { kind: 'unit' | 'member'; name: string; status: 'objected' | 'none'; reason: string }[] = []
 	) {
 		super(`${key}${detail ? `: ${detail}` : ''}${problems.length ? ` (${problems.map((p) => `#${p.position} ${p.key}`).join(', ')})` : ''}`);
 		this.name = 'LifecycleError';
@@ -93,13 +98,22 @@ async function memberUnitIds(tx: Tx, committeeId: string): Promise<Set<string>> 
 
 export async function transitionMeeting(
 	db: Db,
-	input: { meetingId: string; transition: Transition; actor: { id: string; isAdmin: boolean }; reason?: string }
+	input: {
+		meetingId: string;
+		transition: Transition;
+		actor: { id: string; isAdmin: boolean };
+		reason?: string;
+		/** Finalize although not every party confirmed the minutes: the written reason, audited. */
+		override?: string;
+	}
 ): Promise<TransitionResult> {
 	const rule = RULES[input.transition];
 	if (!isUuid(input.meetingId)) throw new LifecycleError('lifecycle.notFound');
 	const reason = (input.reason ?? '').trim();
 	if (input.transition === 'reopen' && !reason) throw new LifecycleError('lifecycle.reasonRequired');
 	if (reason.length > REASON_MAX) throw new LifecycleError('lifecycle.reasonTooLong');
+	const override = (input.override ?? '').trim();
+	if (override.length > REASON_MAX) throw new LifecycleError('lifecycle.overrideTooLong');
 	const docs = [minutesDocName(input.meetingId), agendaDocName(input.meetingId)];
 	const finalizing = input.transition === 'finalize';
 	// Refuse new writes and let the ones in flight land before the content is read.
@@ -117,7 +131,22 @@ export async function transitionMeeting(
 			if (!rule.from.includes(meeting.state)) throw new LifecycleError('lifecycle.wrongState', [], meeting.state);
 
 			let finalization: TransitionResult['finalization'];
+			let overridden: Record<string, unknown> | null = null;
 			if (finalizing) {
+				// Every unit and standing member confirms, or the convener overrides in writing.
+				const confirmations = await confirmationStatus(tx, input.meetingId);
+				if (!confirmations.allConfirmed) {
+					const unconfirmed = confirmations.parties
+						.filter((p) => p.status !== 'confirmed')
+						.map((p) => ({ kind: p.kind, name: p.name, status: p.status === 'objected' ? ('objected' as const) : ('none' as const), reason: p.reason }));
+					if (!override) throw new LifecycleError('lifecycle.notAllConfirmed', [], unconfirmed.map((p) => p.name).join(', '), unconfirmed);
+					overridden = {
+						reason: override,
+						round: confirmations.round,
+						notAnswered: unconfirmed.filter((p) => p.status === 'none').map((p) => ({ kind: p.kind, name: p.name })),
+						objected: unconfirmed.filter((p) => p.status === 'objected').map((p) => ({ kind: p.kind, name: p.name, reason: p.reason }))
+					};
+				}
 				const content = await readStoredMinutes(tx, input.meetingId);
 				if (!content.content?.length) throw new LifecycleError('lifecycle.emptyMinutes');
 				try {
@@ -174,6 +203,9 @@ export async function transitionMeeting(
 			}
 
 			await tx.update(meetings).set({ state: rule.to }).where(eq(meetings.id, input.meetingId));
+			if (overridden) {
+				await recordAudit(tx, { actorId: input.actor.id, action: 'meeting.finalizeOverride', subject: `meeting/${input.meetingId}`, details: overridden });
+			}
 			await recordAudit(tx, {
 				actorId: input.actor.id,
 				action: `meeting.${input.transition}`,

@@ -189,14 +189,24 @@ export const openApiDocument = {
 							schema: {
 								type: 'object',
 								required: ['transition'],
-								properties: { transition: { type: 'string', enum: ['start', 'review', 'finalize', 'reopen'] }, reason: { type: 'string', maxLength: 500 } }
+								properties: {
+									transition: { type: 'string', enum: ['start', 'review', 'finalize', 'reopen'] },
+									reason: { type: 'string', maxLength: 500 },
+									override: {
+										type: 'string',
+										maxLength: 500,
+										description: 'finalize only: why the minutes are finalized although not every member unit and standing member confirmed them (audited)'
+									}
+								}
 							}
 						}
 					}
 				},
 				responses: {
 					'200': { description: 'The new state; for finalize, the version, hash and decision counts' },
-					'400': errorResponse('Invalid transition, missing reason, or decisions to complete (error.problems names each block)'),
+					'400': errorResponse(
+						'Invalid transition, missing reason, decisions to complete (error.problems names each block), or not every party confirmed and no override (error.unconfirmed lists them)'
+					),
 					'401': errorResponse('No valid token'),
 					'403': errorResponse('Not allowed for this role'),
 					'404': errorResponse('No such meeting'),

@@ -18,6 +18,9 @@ import type { PmJson } from './minutes';
  * something current to show.
  */
 
+/** The demo's past meetings were never confirmed in the app: finalized by the convener's override. */
+const SEED_OVERRIDE = '演示数据：历史会议纪要已线下确认';
+
 /** The committees, by their conveners' demo usernames. */
 const COMMITTEES = ['c02.convener', 'c03.convener', 's2.convener'] as const;
 
@@ -106,7 +109,7 @@ export async function seedTracking(db: Db, now = new Date()): Promise<{ items: n
 		}));
 		await writeMinutes(db, meeting!.id, minutesJson(planned));
 		const actor = { id: convener.userId, isAdmin: false };
-		for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: meeting!.id, transition, actor });
+		for (const transition of ['start', 'review', 'finalize'] as const) await transitionMeeting(db, { meetingId: meeting!.id, transition, actor, override: SEED_OVERRIDE });
 
 		const rows = await db.select().from(projectItems).where(eq(projectItems.sourceMeetingId, meeting!.id));
 		// Decided at the meeting: months before it owe no report.

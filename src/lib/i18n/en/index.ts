@@ -10,8 +10,9 @@ import { project } from './project';
 import { projectPage } from './projectPage';
 import { category } from './category';
 import { dashboard } from './dashboard';
+import { opinion } from './opinion';
 import { comment } from './comment';
 import { common } from './common';
 import { meeting } from './meeting';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...comment };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment };

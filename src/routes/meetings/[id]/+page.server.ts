@@ -16,6 +16,7 @@ import { proposalsForLinking } from '$lib/server/proposal';
 import { carryOverSuggestions } from '$lib/server/carryOver';
 import { chinaToday } from '$lib/domain/projectStatus';
 import { PROJECTS_DEPENDENCY } from '$lib/collab/dependencies';
+import { loadParticipation, participationActions } from './participation.server';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, locals, url, depends }) => {
@@ -57,7 +58,8 @@ export const load: PageServerLoad = async ({ params, locals, url, depends }) => 
 		proposalLinks: Object.fromEntries(proposals.map((p) => [p.id, { title: p.title, href: `/committees/${meeting.committeeId}/board/${p.year}?tab=proposals` }])),
 		items: items.map((i) => ({ id: i.id, blockId: i.sourceBlockId, title: i.title, status: i.displayStatus, dueDate: i.dueDate, units: i.units.map((u) => u.name) })),
 		finalization: finalization ? { version: finalization.version, sha256: finalization.sha256, finalizedAt: finalization.finalizedAt.toISOString() } : null,
-		me: { id: user.id, name: user.displayName }
+		me: { id: user.id, name: user.displayName },
+		participation: await loadParticipation(db, user, meeting)
 	};
 };
 
@@ -67,9 +69,10 @@ export const actions: Actions = {
 		const form = await request.formData();
 		const transition = String(form.get('transition') ?? '');
 		const reason = String(form.get('reason') ?? '');
+		const override = String(form.get('override') ?? '');
 		if (!isTransition(transition)) return fail(400, { lifecycleError: 'lifecycle.wrongState', problems: [] });
 		try {
-			const result = await transitionMeeting(await getDb(), { meetingId: params.id, transition, actor: user, reason });
+			const result = await transitionMeeting(await getDb(), { meetingId: params.id, transition, actor: user, reason, override });
 			return { transitioned: transition, version: result.finalization?.version ?? null, decisions: result.finalization?.decisions ?? 0 };
 		} catch (err) {
 			if (err instanceof LifecycleError) {
@@ -77,10 +80,13 @@ export const actions: Actions = {
 				return fail(status, {
 					lifecycleError: err.key,
 					reason,
-					problems: err.problems.map((p) => ({ key: p.key, position: p.position, excerpt: p.excerpt, blockId: p.blockId }))
+					override,
+					problems: err.problems.map((p) => ({ key: p.key, position: p.position, excerpt: p.excerpt, blockId: p.blockId })),
+					unconfirmed: err.unconfirmed
 				});
 			}
 			throw err;
 		}
-	}
+	},
+	...participationActions
 };
