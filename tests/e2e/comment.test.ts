@@ -99,6 +99,24 @@ describe('comment threads in the minutes', () => {
 		await expect.poll(() => r.locator('[data-testid=comment-tab-resolved]').textContent()).toBe('已解决 (1)');
 		await r.screenshot({ path: path.join(shots, 'comment-recorder-375.png'), fullPage: false });
 
+		// Resolved: the anchor stays but no longer stands out.
+		await expect.poll(() => editorOf(r).locator('.comment-anchor').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgba(0, 0, 0, 0)');
+
+		// An agenda item gets a thread too, and shows how many are open.
+		// (The demo meeting's agenda starts empty: the recorder adds an item.)
+		await r.click('[data-testid=agenda-add]');
+		await r.keyboard.type('老旧小区加装电梯', { delay: 10 });
+		await expect.poll(() => r.locator('[data-testid=agenda-live] li.item input').first().inputValue()).toBe('老旧小区加装电梯');
+		await expect.poll(() => r.locator('[data-testid=agenda-live]').innerText(), { timeout: 10_000 }).toContain('已保存');
+		const toggle = r.locator('[data-testid=agenda-comments-toggle]').first();
+		await expect.poll(() => toggle.textContent()).toContain('评论 0');
+		await toggle.click();
+		const agendaForm = r.locator('[data-testid=agenda-comments] [data-testid=new-thread-form]');
+		await agendaForm.locator('textarea').fill('本议题请提前发材料。');
+		await agendaForm.locator('button[type=submit]').click();
+		await expect.poll(() => toggle.textContent(), { timeout: 10_000 }).toContain('评论 1');
+		await expect.poll(() => r.locator('[data-testid=agenda-comments] [data-testid=comment-body]').allTextContents()).toEqual(['本议题请提前发材料。']);
+
 		await m.reload();
 		await m.locator('[data-testid=comment-tab-resolved]').click();
 		await expect.poll(() => panelOf(m).locator('[data-testid=comment-body]').allTextContents(), { timeout: 10_000 }).toEqual([

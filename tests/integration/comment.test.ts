@@ -2,11 +2,13 @@ import { and, eq } from 'drizzle-orm';
 import { toBase64 } from 'lib0/buffer';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addNeed } from '../../src/lib/docs/board';
 import { MINUTES_FIELD, minutesDocName } from '../../src/lib/docs/minutes';
-import { agendaDocName } from '../../src/lib/docs/agenda';
+import { docName } from '../../src/lib/docs/names';
+import { addAgendaItem, agendaDocName } from '../../src/lib/docs/agenda';
 import { deleteComment, editComment, listThreads, openThread, reply, setResolved } from '../../src/lib/server/comment';
 import { commentMentions, committeeSettings, meetings, notifications } from '../../src/lib/server/db/schema';
-import { readDocument } from '../../src/lib/server/liveEdit';
+import { editDocument, readDocument } from '../../src/lib/server/liveEdit';
 import { readStoredMinutes } from '../../src/lib/server/minutes';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
@@ -115,11 +117,26 @@ describe('comment threads', () => {
 		expect((await listThreads(database.db, as('member'), minutes())).threads[0]!.status).toBe('open');
 	});
 
-	it('threads on agenda items', async () => {
-		const opened = await openThread(database.db, as('part_time'), { docName: agendaDocName(fx.meetingId), anchor: { kind: 'agenda_item', id: 'item-1' }, body: '建议增加议题说明' });
+	it('threads on agenda items that exist', async () => {
+		let itemId = '';
+		await editDocument(database.db, agendaDocName(fx.meetingId), (doc) => (itemId = addAgendaItem(doc, { title: '加装电梯' })));
+		await expect(
+			openThread(database.db, as('part_time'), { docName: agendaDocName(fx.meetingId), anchor: { kind: 'agenda_item', id: 'no-such-item' }, body: '建议增加议题说明' })
+		).rejects.toMatchObject({ key: 'comment.itemGone' });
+		const opened = await openThread(database.db, as('part_time'), { docName: agendaDocName(fx.meetingId), anchor: { kind: 'agenda_item', id: itemId }, body: '建议增加议题说明' });
 		const list = await listThreads(database.db, as('observer'), agendaDocName(fx.meetingId));
 		expect(list.canComment).toBe(false);
-		expect(list.threads).toMatchObject([{ id: opened.threadId, anchorKind: 'agenda_item', anchorId: 'item-1', status: 'open' }]);
+		expect(list.threads).toMatchObject([{ id: opened.threadId, anchorKind: 'agenda_item', anchorId: itemId, status: 'open' }]);
+	});
+
+	it('threads on board cards notify mentioned members with a link to the board', async () => {
+		const board = docName({ kind: 'board', committeeId: fx.committeeId, year: 2026 });
+		let cardId = '';
+		await editDocument(database.db, board, (doc) => (cardId = addNeed(doc, { title: '楼道照明', submittedBy: fx.people.member.id, submittedByName: 'member' })));
+		const opened = await openThread(database.db, as('member'), { docName: board, anchor: { kind: 'card', id: cardId }, body: '哪几栋楼？', mentions: [fx.people.part_time.id] });
+		expect((await listThreads(database.db, as('part_time'), board)).threads).toMatchObject([{ id: opened.threadId, anchorKind: 'card', anchorId: cardId }]);
+		const inbox = await notificationsOf(fx.people.part_time.id);
+		expect(inbox.map((n) => n.link)).toContain(`/committees/${fx.committeeId}/board/2026#thread-${opened.threadId}`);
 	});
 
 	it('a thread whose text was deleted is listed as detached with its quote', async () => {
@@ -139,7 +156,7 @@ describe('comment threads', () => {
 		await database.db.insert(committeeSettings).values({ committeeId: fx.committeeId, observersComment: true });
 		await open('observer');
 		// Only the minutes, only in review.
-		await expect(openThread(database.db, as('observer'), { docName: agendaDocName(fx.meetingId), anchor: { kind: 'agenda_item', id: 'item-1' }, body: 'x' })).rejects.toMatchObject({ key: 'comment.forbidden' });
+		await expect(openThread(database.db, as('observer'), { docName: agendaDocName(fx.meetingId), anchor: { kind: 'agenda_item', id: 'whatever' }, body: 'x' })).rejects.toMatchObject({ key: 'comment.forbidden' });
 		// Members comment in review (their socket is read-only; the server writes the mark).
 		await open('member');
 		await setState('finalized');

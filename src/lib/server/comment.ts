@@ -4,6 +4,8 @@ import * as Y from 'yjs';
 import { yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap';
 import { atLeast } from '../domain/permissions';
 import { COMMENT_MARK, isThreadId } from '../docs/commentMark';
+import { agendaItems } from '../docs/agenda';
+import { needsMap, proposalsMap, resourcesMap } from '../docs/board';
 import { MINUTES_FIELD } from '../docs/minutes';
 import { parseDocName, type DocRef } from '../docs/names';
 import type { Db, DbOrTx } from './db';
@@ -37,6 +39,7 @@ export type CommentErrorKey =
 	| 'comment.bodyTooLong'
 	| 'comment.badAnchor'
 	| 'comment.anchorGone'
+	| 'comment.itemGone'
 	| 'comment.oneBlock'
 	| 'comment.emptySelection'
 	| 'comment.badMention'
@@ -185,6 +188,13 @@ function checkAnchor(ref: DocRef, raw: unknown): AnchorInput {
 	return { kind: anchor.kind as 'agenda_item' | 'card', id };
 }
 
+/** An agenda item or board card must exist in its document when a thread is opened on it. */
+async function itemExists(db: DbOrTx, docName: string, kind: 'agenda_item' | 'card', id: string): Promise<boolean> {
+	return readDocument(db, docName, (doc) =>
+		kind === 'agenda_item' ? agendaItems(doc).has(id) : needsMap(doc).has(id) || resourcesMap(doc).has(id) || proposalsMap(doc).has(id)
+	);
+}
+
 // ---------------------------------------------------------------- the text anchor
 
 function inMinutes(type: Y.XmlText, doc: Y.Doc): boolean {
@@ -296,6 +306,7 @@ export async function openThread(db: Db, actor: Actor, input: OpenThreadInput): 
 	const anchor = checkAnchor(t.ref, input.anchor);
 	const body = cleanBody(input.body);
 	const mentioned = await checkMentions(db, t.committeeId, input.mentions);
+	if (anchor.kind !== 'text' && !(await itemExists(db, t.docName, anchor.kind, anchor.id))) throw new CommentError('comment.itemGone');
 	const created = await db.transaction(async (tx) => {
 		const [thread] = await tx
 			.insert(commentThreads)

@@ -45,6 +45,7 @@ export const comment: Record<keyof typeof zh, string> = {
 	'comment.bodyTooLong': 'A comment may be at most {max} characters.',
 	'comment.badAnchor': 'Could not tell where the comment belongs; select the text again.',
 	'comment.anchorGone': 'The selected text is not saved yet or was deleted; wait a moment and select it again.',
+	'comment.itemGone': 'This item no longer exists (it may have been deleted).',
 	'comment.oneBlock': 'A comment covers text within one paragraph; select less.',
 	'comment.emptySelection': 'Select the text you want to comment on.',
 	'comment.badMention': 'Only members of this committee can be notified.',

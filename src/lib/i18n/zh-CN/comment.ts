@@ -43,6 +43,7 @@ export const comment = {
 	'comment.bodyTooLong': '评论最多 {max} 字。',
 	'comment.badAnchor': '无法确定评论的位置，请重新选中文字。',
 	'comment.anchorGone': '所选文字尚未保存或已被删除，请稍候重新选中。',
+	'comment.itemGone': '这一项已不存在（可能已被删除）。',
 	'comment.oneBlock': '评论只能针对同一段落内的文字，请缩小选择范围。',
 	'comment.emptySelection': '请选中要评论的文字。',
 	'comment.badMention': '只能提醒本委员会的成员。',
