@@ -3,6 +3,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCollaboration } from './collab';
 import { prepare } from './startup';
+import { startMailSender } from '../src/lib/server/mail';
+import { notifyReportsDue } from '../src/lib/server/notificationEvents';
 
 /*
  * The production process: one HTTP server on one port. Requests go to SvelteKit's
@@ -47,6 +49,14 @@ server.on('upgrade', (req, socket, head) => {
 	if (!collab.handleUpgrade(req, socket, head)) socket.destroy();
 });
 
+// Report reminders: at start, then hourly (dedupe keys make repeats harmless; a day has 24 chances).
+const remindReports = () =>
+	notifyReportsDue(database.db).catch((err: unknown) => console.error('[notifications] report-due reminders failed; next try in an hour:', err));
+void remindReports();
+setInterval(() => void remindReports(), 3_600_000).unref();
+// Email only when SMTP is configured: without it nothing tries to send.
+const stopMail = config.mail ? startMailSender(database.db, config.mail, config.origin ?? `http://${config.host}:${config.port}`) : null;
+
 server.listen(config.port, config.host, () => {
 	const address = server.address();
 	const port = typeof address === 'object' && address ? address.port : config.port;
@@ -64,6 +74,7 @@ async function stop(signal: string) {
 	}, 10_000);
 	try {
 		server.close();
+		stopMail?.();
 		await collab.shutdown();
 		server.closeAllConnections();
 		await database.close();

@@ -15,6 +15,15 @@ export interface Config {
 	seed: 'demo' | 'none';
 	/** true when served behind https: cookies get `Secure`. */
 	secureCookies: boolean;
+	/** Outgoing email; null: notifications stay in the app and nothing tries to send. */
+	mail: MailConfig | null;
+}
+
+export interface MailConfig {
+	/** smtp:// or smtps:// URL with credentials, handed to nodemailer as is. */
+	smtpUrl: string;
+	/** The From header, e.g. `共建工作台 <noreply@example.org>`. */
+	from: string;
 }
 
 export class ConfigError extends Error {
@@ -101,6 +110,30 @@ function parseSeed(raw: string | null, embedded: boolean): 'demo' | 'none' {
 	throw new ConfigError('SEED', `must be "demo" or "none", got "${raw}"`);
 }
 
+// Deliberately loose: the mail server is the judge of an address; this catches typos like a missing @.
+export const EMAIL_PATTERN = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
+
+function parseMail(smtpRaw: string | null, fromRaw: string | null): MailConfig | null {
+	if (smtpRaw === null) {
+		if (fromRaw !== null) console.warn('MAIL_FROM is set but SMTP_URL is not: email stays off');
+		return null;
+	}
+	let url: URL;
+	try {
+		url = new URL(smtpRaw);
+	} catch {
+		throw new ConfigError('SMTP_URL', 'is not a valid URL (expected smtp://user:password@host:port or smtps://…)');
+	}
+	if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+		throw new ConfigError('SMTP_URL', `must start with smtp:// or smtps://, got "${url.protocol}//"`);
+	}
+	if (!url.hostname) throw new ConfigError('SMTP_URL', 'names no host');
+	if (fromRaw === null) throw new ConfigError('MAIL_FROM', 'is required when SMTP_URL is set (e.g. "共建工作台 <noreply@example.org>")');
+	const address = /<([^<>]*)>\s*$/.exec(fromRaw)?.[1] ?? fromRaw;
+	if (!EMAIL_PATTERN.test(address.trim())) throw new ConfigError('MAIL_FROM', `must be an email address, optionally with a name ("Name <a@b.org>"), got "${fromRaw}"`);
+	return { smtpUrl: smtpRaw, from: fromRaw };
+}
+
 export function loadConfig(env: Env = process.env): Config {
 	const databaseUrl = parseDatabaseUrl(nonEmpty(env, 'DATABASE_URL'));
 	const origin = parseOrigin(nonEmpty(env, 'ORIGIN'));
@@ -112,7 +145,8 @@ export function loadConfig(env: Env = process.env): Config {
 		origin,
 		adminPassword: parseAdminPassword(env.ADMIN_PASSWORD),
 		seed: parseSeed(nonEmpty(env, 'SEED'), databaseUrl === null),
-		secureCookies: origin?.startsWith('https:') ?? false
+		secureCookies: origin?.startsWith('https:') ?? false,
+		mail: parseMail(nonEmpty(env, 'SMTP_URL'), nonEmpty(env, 'MAIL_FROM'))
 	};
 }
 

@@ -13,6 +13,7 @@ import { syncProjectItems } from './projectItem';
 import { roleOf } from './committee';
 import { parseUnits } from '../docs/decision';
 import { isUuid } from './meeting';
+import { notifyReview } from './notificationEvents';
 import { confirmationStatus } from './confirmation';
 
 /*
@@ -212,6 +213,8 @@ export async function transitionMeeting(
 				subject: `meeting/${input.meetingId}`,
 				details: { from: meeting.state, to: rule.to, ...(reason ? { reason } : {}), ...(finalization ? { version: finalization.version, sha256: finalization.sha256 } : {}) }
 			});
+			// After the audit row: notifyReview counts it to key this review round.
+			if (rule.to === 'review') await notifyReview(tx, input.meetingId);
 			return { state: rule.to, finalization };
 		});
 	} catch (err) {

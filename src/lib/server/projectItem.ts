@@ -6,6 +6,7 @@ import type { ExtractedDecision } from './decision';
 import { canManageProjectItems, chinaToday, displayStatus, isCalendarDate, isDoneLate, isProjectStatus, type DisplayStatus } from '../domain/projectStatus';
 import type { SessionUser } from './auth/session';
 import { recordAudit } from './audit';
+import { notifyDecisionAssigned } from './notificationEvents';
 import { roleOf } from './committee';
 import { DomainError, type MessageParams } from './organisation';
 import type { MessageKey } from '../i18n/zh-CN';
@@ -109,6 +110,7 @@ export async function syncProjectItems(
 				.returning({ id: projectItems.id });
 			id = row!.id;
 			if (d.unitIds.length > 0) await tx.insert(projectItemUnits).values(d.unitIds.map((unitId) => ({ projectItemId: id, unitId })));
+			await notifyDecisionAssigned(tx, { id, committeeId: input.committeeId, title: values.title, unitIds: d.unitIds });
 			created++;
 		}
 		await tx.delete(projectItemSources).where(eq(projectItemSources.projectItemId, id));

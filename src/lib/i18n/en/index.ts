@@ -10,9 +10,10 @@ import { project } from './project';
 import { projectPage } from './projectPage';
 import { category } from './category';
 import { dashboard } from './dashboard';
+import { notification } from './notification';
 import { opinion } from './opinion';
 import { comment } from './comment';
 import { common } from './common';
 import { meeting } from './meeting';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification };

@@ -11,9 +11,10 @@ import { project } from './project';
 import { projectPage } from './projectPage';
 import { category } from './category';
 import { dashboard } from './dashboard';
+import { notification } from './notification';
 import { opinion } from './opinion';
 import { comment } from './comment';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification } as const;
 export type MessageKey = keyof typeof zhCN;

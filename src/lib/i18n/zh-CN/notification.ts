@@ -1,0 +1,41 @@
+export const notification = {
+	'nav.inbox': '通知',
+	'nav.inboxUnread': '通知（{count} 条未读）',
+
+	'notification.kind.mention': '{actor} 在「{title}」中提到了你',
+	'notification.kind.mention.short': '有人在评论中提到了你',
+	'notification.kind.reply': '{actor} 回复了你在「{title}」中的评论',
+	'notification.kind.reply.short': '有人回复了你的评论',
+	'notification.kind.review': '会议「{meeting}」的纪要已进入审阅，请阅读并确认',
+	'notification.kind.review.short': '有会议纪要进入审阅，请阅读并确认',
+	'notification.kind.decision': '决议事项「{item}」已交由{unit}负责',
+	'notification.kind.decision.short': '有决议事项交由你的单位负责',
+	'notification.kind.report_due': '请于 {deadline} 前报送「{item}」{month} 月度进展（{unit}）',
+	'notification.kind.report_due.short': '有项目的月度进展即将到期，请按时报送',
+	'notification.kind.unknown': '新通知',
+
+	'inbox.title': '通知',
+	'inbox.unreadCount': '{count} 条未读',
+	'inbox.markAllRead': '全部标为已读',
+	'inbox.markedAllRead': '已全部标为已读。',
+	'inbox.empty': '暂无通知。有人提到你、会议纪要待确认、决议交给你的单位或月度进展将到期时，会在这里提醒你。',
+	'inbox.unread': '未读',
+	'inbox.open': '查看',
+
+	'account.email': '邮件通知',
+	'account.emailAddress': '电子邮箱',
+	'account.emailHint': '留空则只在系统内通知。',
+	'account.emailMode': '发送方式',
+	'account.emailMode.instant': '每条通知即时发送',
+	'account.emailMode.daily': '每天 18:00 汇总发送一次',
+	'account.emailMode.off': '不发送邮件',
+	'account.emailSaved': '邮件通知设置已保存。',
+	'account.emailInvalid': '请输入有效的电子邮箱地址。',
+	'account.emailModeInvalid': '请选择一种发送方式。',
+	'account.emailDisabled': '本系统尚未配置邮件服务，设置会保存，配置后生效。',
+
+	'mail.subject': '【{app}】{message}',
+	'mail.digestSubject': '【{app}】今日 {count} 条新通知',
+	'mail.open': '打开：{url}',
+	'mail.footer': '此邮件由系统自动发送，请勿回复。在“我的账户”中可更改邮件通知方式：{url}'
+} as const;
