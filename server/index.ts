@@ -36,7 +36,7 @@ type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: 
 const buildDir = path.resolve(process.env.BUILD_DIR ?? 'build');
 const { handler } = (await import(pathToFileURL(path.join(buildDir, 'handler.js')).href)) as { handler: NodeHandler };
 
-const collab = createCollaboration({ database, origin: config.origin });
+const collab = createCollaboration({ database, origin: config.origin, versionEveryMinutes: config.versionEveryMinutes });
 
 const server = http.createServer((req, res) => {
 	if (ownProtocolHeader) req.headers[OWN_PROTOCOL_HEADER] = 'http';

@@ -9,6 +9,7 @@ import { Lifecycle } from './extensions/lifecycle';
 import { MinutesTemplate } from './extensions/template';
 import { BoardRules } from './extensions/boardRules';
 import { Projection } from './extensions/projection';
+import { Versions } from './extensions/versions';
 import { registerCollabControl, type CollabControl } from '../../src/lib/server/collabControl';
 import { createUpgradeHandler } from './upgrade';
 
@@ -21,6 +22,8 @@ export interface CollaborationOptions {
 	docStore?: DocStore;
 	/** How long a failing append is retried before the client is disconnected to resync later. */
 	appendGiveUpMs?: number;
+	/** Minutes of activity between automatic versions of a document (VERSION_EVERY_MINUTES, default 10). */
+	versionEveryMinutes?: number;
 	/** Whether record lifecycle code in this process should reach this server (default true). */
 	registerControl?: boolean;
 }
@@ -51,6 +54,7 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 			new Auth(async () => options.database.db),
 			lifecycle,
 			new BoardRules(),
+			new Versions(async () => options.database.db, { everyMinutes: options.versionEveryMinutes, waitPending: (name) => persistence.waitPending(name) }),
 			persistence,
 			new MinutesTemplate(async () => options.database.db),
 			new Projection(async () => options.database.db),

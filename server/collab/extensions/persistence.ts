@@ -72,7 +72,7 @@ export class Persistence implements Extension {
 		// No await between this check and track(): see PersistenceOptions.accepts.
 		if (!this.accepts(data.documentName)) throw new Refusal(CLOSE_REASONS.documentFrozen, CLOSE_CODES.documentFrozen);
 		try {
-			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs));
+			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs, data.context.user?.id ?? null));
 		} catch (err) {
 			if (err instanceof Refusal && err.reason === CLOSE_REASONS.storageUnavailable) {
 				// Also drop the transport: the provider then reconnects on its own schedule and its
@@ -141,13 +141,13 @@ export class Persistence implements Extension {
 		}
 	}
 
-	private async appendWithRetry(documentName: string, update: Uint8Array, giveUpMs: number): Promise<void> {
+	private async appendWithRetry(documentName: string, update: Uint8Array, giveUpMs: number, userId: string | null = null): Promise<void> {
 		const store = await this.store();
 		const started = Date.now();
 		let delay = 100;
 		for (let attempt = 1; ; attempt++) {
 			try {
-				await store.append(documentName, update);
+				await store.append(documentName, update, userId);
 				if (attempt > 1) this.log(`stored an update for ${documentName} after ${attempt} attempts`);
 				return;
 			} catch (err) {

@@ -15,6 +15,8 @@ export interface Config {
 	seed: 'demo' | 'none';
 	/** true when served behind https: cookies get `Secure`. */
 	secureCookies: boolean;
+	/** Minutes of activity between automatic versions of a live document (VERSION_EVERY_MINUTES). */
+	versionEveryMinutes: number;
 	/** Outgoing email; null: notifications stay in the app and nothing tries to send. */
 	mail: MailConfig | null;
 }
@@ -134,6 +136,14 @@ function parseMail(smtpRaw: string | null, fromRaw: string | null): MailConfig |
 	return { smtpUrl: smtpRaw, from: fromRaw };
 }
 
+function parseVersionEvery(raw: string | null): number {
+	if (raw === null) return 10;
+	if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1440) {
+		throw new ConfigError('VERSION_EVERY_MINUTES', `must be a whole number of minutes from 1 to 1440, got "${raw}"`);
+	}
+	return Number(raw);
+}
+
 export function loadConfig(env: Env = process.env): Config {
 	const databaseUrl = parseDatabaseUrl(nonEmpty(env, 'DATABASE_URL'));
 	const origin = parseOrigin(nonEmpty(env, 'ORIGIN'));
@@ -145,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
 		origin,
 		adminPassword: parseAdminPassword(env.ADMIN_PASSWORD),
 		seed: parseSeed(nonEmpty(env, 'SEED'), databaseUrl === null),
+		versionEveryMinutes: parseVersionEvery(nonEmpty(env, 'VERSION_EVERY_MINUTES')),
 		secureCookies: origin?.startsWith('https:') ?? false,
 		mail: parseMail(nonEmpty(env, 'SMTP_URL'), nonEmpty(env, 'MAIL_FROM'))
 	};

@@ -19,6 +19,7 @@ import { docSnapshots, docUpdates } from './db/schema';
 interface Pending {
 	docName: string;
 	update: Uint8Array;
+	userId: string | null;
 	resolve: () => void;
 	reject: (err: unknown) => void;
 }
@@ -37,9 +38,10 @@ export class DocStore {
 	// A transaction handle works too: reads then see the transaction's snapshot.
 	constructor(private readonly db: DbOrTx) {}
 
-	append(docName: string, update: Uint8Array): Promise<void> {
+	/** `userId`: who sent the update (null for the server's own changes); versions list them as authors. */
+	append(docName: string, update: Uint8Array, userId: string | null = null): Promise<void> {
 		return new Promise<void>((resolve, reject) => {
-			this.queue.push({ docName, update, resolve, reject });
+			this.queue.push({ docName, update, userId, resolve, reject });
 			this.flushing ??= this.flushLoop();
 		});
 	}
@@ -55,7 +57,7 @@ export class DocStore {
 				const batch = this.queue.splice(0, 500);
 				this.maxBatch = Math.max(this.maxBatch, batch.length);
 				try {
-					await this.db.insert(docUpdates).values(batch.map((p) => ({ docName: p.docName, update: p.update })));
+					await this.db.insert(docUpdates).values(batch.map((p) => ({ docName: p.docName, update: p.update, userId: p.userId })));
 					for (const p of batch) p.resolve();
 				} catch (err) {
 					for (const p of batch) p.reject(err);

@@ -13,6 +13,7 @@ import { syncProjectItems } from './projectItem';
 import { roleOf } from './committee';
 import { parseUnits } from '../docs/decision';
 import { isUuid } from './meeting';
+import { captureStateVersions } from './docVersion';
 import { notifyReview } from './notificationEvents';
 import { confirmationStatus } from './confirmation';
 
@@ -230,6 +231,8 @@ export async function transitionMeeting(
 		}
 	}
 	if (input.transition === 'reopen') collabControl().thaw(docs);
+	// A version of both documents as they stand at each change of state; the transition stands if this fails.
+	await captureStateVersions(db, input.meetingId, rule.to, input.actor.id).catch((err: unknown) => console.error(`[lifecycle] ${input.meetingId} is now ${rule.to} but no version of its documents was captured:`, err));
 	// Everyone's rights changed with the state: reconnect them under the new ones.
 	collabControl().reconnect(docs);
 	return result;
