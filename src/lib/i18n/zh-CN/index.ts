@@ -14,7 +14,8 @@ import { dashboard } from './dashboard';
 import { notification } from './notification';
 import { opinion } from './opinion';
 import { comment } from './comment';
+import { version } from './version';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification, ...version } as const;
 export type MessageKey = keyof typeof zhCN;

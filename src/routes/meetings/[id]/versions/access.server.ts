@@ -1,0 +1,20 @@
+import { error } from '@sveltejs/kit';
+import { atLeast } from '$lib/domain/permissions';
+import { agendaDocName } from '$lib/docs/agenda';
+import { minutesDocName } from '$lib/docs/minutes';
+import type { DbOrTx } from '$lib/server/db';
+import { resolveDocAccess } from '$lib/server/docAccess';
+import type { SessionUser } from '$lib/server/auth/session';
+
+export type VersionedDoc = 'minutes' | 'agenda';
+export const isVersionedDoc = (value: string | null): value is VersionedDoc => value === 'minutes' || value === 'agenda';
+
+export const docNameOf = (meetingId: string, doc: VersionedDoc) => (doc === 'minutes' ? minutesDocName(meetingId) : agendaDocName(meetingId));
+
+/** Versions are readable by whoever may read the document, and saved by whoever may write it. */
+export async function versionAccess(db: DbOrTx, user: SessionUser, meetingId: string, doc: VersionedDoc) {
+	const access = await resolveDocAccess(db, user, { kind: doc, meetingId });
+	if (!access.found) error(404, { message: 'not-found', code: 'not_found' });
+	if (access.access === 'none') error(403, { message: 'forbidden', code: 'forbidden' });
+	return { name: docNameOf(meetingId, doc), canWrite: atLeast(access.access, 'write'), state: access.state };
+}

@@ -1,0 +1,56 @@
+import { error, json } from '@sveltejs/kit';
+import { ApiFailure, readJsonObject } from '$lib/server/api';
+import type { SessionUser } from '$lib/server/auth/session';
+import { getDb } from '$lib/server/db';
+import { changesSince, markSeen } from '$lib/server/docVersion';
+import { isUuid } from '$lib/server/meeting';
+import { versionAccess, type VersionedDoc } from '../access.server';
+import type { RequestHandler } from './$types';
+
+/*
+ * "What changed since my last visit" for the meeting page's banner: the minutes' and the
+ * agenda's changes since the version each person last marked seen. A first visit has nothing
+ * to compare with; it becomes the starting point.
+ */
+
+const DOCS: VersionedDoc[] = ['minutes', 'agenda'];
+
+function signedIn(locals: App.Locals, id: string): SessionUser {
+	if (!locals.user) error(401, { message: 'unauthenticated', code: 'unauthenticated' });
+	if (!isUuid(id)) error(404, { message: 'not-found', code: 'not_found' });
+	return locals.user;
+}
+
+export const GET: RequestHandler = async ({ locals, params }) => {
+	const user = signedIn(locals, params.id);
+	const db = await getDb();
+	const result: Record<string, unknown> = {};
+	for (const doc of DOCS) {
+		const { name } = await versionAccess(db, user, params.id, doc);
+		let since = await changesSince(db, user.id, name);
+		if (since.since === null && since.versionId === null) {
+			await markSeen(db, user.id, name);
+			since = await changesSince(db, user.id, name);
+		}
+		result[doc] = { since: since.since?.toISOString() ?? null, count: since.count, diff: since.diff, authors: since.authors };
+	}
+	return json(result);
+};
+
+/** Marks both documents seen as they are now ("全部标为已读"). */
+export const POST: RequestHandler = async ({ locals, params, request }) => {
+	const user = signedIn(locals, params.id);
+	// A JSON body cannot be sent cross-site without a preflight, which this endpoint never grants.
+	try {
+		await readJsonObject(request);
+	} catch (err) {
+		if (err instanceof ApiFailure) return err.response;
+		throw err;
+	}
+	const db = await getDb();
+	for (const doc of DOCS) {
+		const { name } = await versionAccess(db, user, params.id, doc);
+		await markSeen(db, user.id, name);
+	}
+	return json({ ok: true });
+};
