@@ -15,8 +15,9 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
  * showing a raw `{placeholder}`.
  */
 export const NOTIFICATION_PARAMS: Record<NotificationKind, readonly string[]> = {
-	mention: ['actor', 'title'],
-	reply: ['actor', 'title'],
+	// Comments pass `actorId`; the server fills in `actor` (the display name) when it reads the row.
+	mention: ['actor'],
+	reply: ['actor'],
 	review: ['meeting'],
 	decision: ['item', 'unit'],
 	report_due: ['item', 'unit', 'month', 'deadline']

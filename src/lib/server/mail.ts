@@ -5,6 +5,7 @@ import { notifications, users } from './db/schema';
 import type { MailConfig } from './config';
 import { DEFAULT_LOCALE, isLocale, translator, type Translate } from '../i18n';
 import { notificationMessage, safeLink } from '../domain/notification';
+import { withActorNames } from './notification';
 import { formatDateTime } from '../format';
 
 /*
@@ -99,7 +100,7 @@ async function claim(db: Db, userId: string, from: Date, before: Date | null): P
 			)
 		)
 		.returning({ id: notifications.id, kind: notifications.kind, link: notifications.link, params: notifications.params, createdAt: notifications.createdAt });
-	return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+	return (await withActorNames(db, rows)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
 }
 
 async function unclaim(db: Db, ids: readonly string[]): Promise<void> {

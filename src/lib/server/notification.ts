@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from './db';
 import { notifications, users } from './db/schema';
 import { EMAIL_PATTERN } from './config';
@@ -69,12 +69,29 @@ export async function listNotifications(db: DbOrTx, userId: string, page = 1, pa
 		.limit(pageSize)
 		.offset((current - 1) * pageSize);
 	return {
-		items: rows.map(({ readAt, ...r }) => ({ ...r, read: readAt !== null })),
+		items: await withActorNames(
+			db,
+			rows.map(({ readAt, ...r }) => ({ ...r, read: readAt !== null }))
+		),
 		total,
 		unread,
 		page: current,
 		pages
 	};
+}
+
+/**
+ * Comments store who acted as `actorId` (a name can change, and would be copied into every row);
+ * the reader sees the current display name as `actor`.
+ */
+export async function withActorNames<T extends { params: Record<string, string | number> }>(db: DbOrTx, rows: T[]): Promise<T[]> {
+	const ids = [...new Set(rows.map((r) => r.params.actorId).filter((id): id is string => typeof id === 'string' && isUuid(id)))];
+	if (ids.length === 0) return rows;
+	const names = new Map((await db.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, ids))).map((u) => [u.id, u.name]));
+	return rows.map((r) => {
+		const name = typeof r.params.actorId === 'string' ? names.get(r.params.actorId) : undefined;
+		return name !== undefined && r.params.actor === undefined ? { ...r, params: { ...r.params, actor: name } } : r;
+	});
 }
 
 export async function unreadCount(db: DbOrTx, userId: string): Promise<number> {
