@@ -83,13 +83,17 @@ describe('comment threads in the minutes', () => {
 		expect(await m.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 		await m.screenshot({ path: path.join(shots, 'comment-member-375.png'), fullPage: false });
 
-		// A (mentioned) opens the meeting and sees the thread; tapping the highlight brings it forward.
-		await r.goto(url);
+		// A (mentioned) finds it in the inbox, which opens the meeting at the thread.
+		await r.goto(`${server.http}/inbox`);
+		const mention = r.locator('[data-testid=inbox-item][data-kind=mention]');
+		await expect.poll(() => mention.count(), { timeout: 10_000 }).toBe(1);
+		expect(await mention.textContent()).toContain('郑华杰');
+		await mention.locator('a').click();
+		await r.waitForURL(/\/meetings\/[^#]+#thread-/);
 		const rThread = panelOf(r).locator('[data-testid=comment-thread]');
 		await expect.poll(() => rThread.count(), { timeout: 10_000 }).toBe(1);
-		await expect.poll(() => rThread.locator('[data-testid=comment-body]').textContent()).toBe('这里的表述请再斟酌，建议写明牵头单位。');
-		await editorOf(r).locator('.comment-anchor').click();
 		await expect.poll(() => rThread.getAttribute('class')).toContain('active');
+		await expect.poll(() => rThread.locator('[data-testid=comment-body]').textContent()).toBe('这里的表述请再斟酌，建议写明牵头单位。');
 
 		// A replies and resolves; B sees both after a reload.
 		await rThread.locator('[data-testid=reply-form] textarea').fill('已补充：由社区卫生服务中心牵头。');

@@ -64,6 +64,8 @@ describe('comment threads', () => {
 		expect(rows).toHaveLength(1);
 		const inbox = await notificationsOf(fx.people.recorder.id);
 		expect(inbox.map((n) => [n.kind, n.link])).toEqual([['mention', `/meetings/${fx.meetingId}#thread-${threadId}`]]);
+		// What the inbox writes: who, and in which meeting.
+		expect(inbox[0]!.params).toMatchObject({ actor: expect.stringContaining('member'), title: '十一月例会', threadId });
 	});
 
 	it('refuses mentions of people outside the committee, and malformed ones, storing nothing', async () => {

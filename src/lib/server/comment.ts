@@ -9,7 +9,7 @@ import { needsMap, proposalsMap, resourcesMap } from '../docs/board';
 import { MINUTES_FIELD } from '../docs/minutes';
 import { parseDocName, type DocRef } from '../docs/names';
 import type { Db, DbOrTx } from './db';
-import { commentMentions, comments, commentThreads, committeeSettings, memberships, users } from './db/schema';
+import { commentMentions, comments, commentThreads, committees, committeeSettings, meetings, memberships, users } from './db/schema';
 import { resolveDocAccess } from './docAccess';
 import { editDocument, readDocument } from './liveEdit';
 import { isUuid } from './meeting';
@@ -283,13 +283,28 @@ function linkFor(ref: DocRef, committeeId: string, threadId: string): string {
 	}
 }
 
+/** What the inbox message says: who wrote, and in what (the meeting's title, or the board's committee and year). */
+async function messageParams(db: DbOrTx, t: Target, actor: Actor, threadId: string, commentId: string): Promise<Record<string, string>> {
+	const [who] = await db.select({ name: users.displayName }).from(users).where(eq(users.id, actor.id)).limit(1);
+	let title = '';
+	if (t.ref.kind === 'agenda' || t.ref.kind === 'minutes') {
+		const [meeting] = await db.select({ title: meetings.title }).from(meetings).where(eq(meetings.id, t.ref.meetingId)).limit(1);
+		title = meeting?.title ?? '';
+	} else {
+		const [committee] = await db.select({ name: committees.name }).from(committees).where(eq(committees.id, t.committeeId)).limit(1);
+		title = `${committee?.name ?? ''} ${t.ref.year}`;
+	}
+	return { actor: who?.name ?? '', title, threadId, commentId, actorId: actor.id };
+}
+
 async function notifyMentions(db: DbOrTx, t: Target, actor: Actor, threadId: string, commentId: string, mentioned: string[]): Promise<void> {
 	const others = mentioned.filter((id) => id !== actor.id);
+	if (others.length === 0) return;
 	await notify(db, {
 		userIds: others,
 		kind: 'mention',
 		link: linkFor(t.ref, t.committeeId, threadId),
-		params: { threadId, commentId, actorId: actor.id },
+		params: await messageParams(db, t, actor, threadId, commentId),
 		dedupeKey: `mention:${commentId}`
 	});
 }
@@ -359,7 +374,7 @@ export async function reply(db: Db, actor: Actor, input: { threadId: unknown; bo
 			userIds: [...participants],
 			kind: 'reply',
 			link: linkFor(t.ref, t.committeeId, thread.id),
-			params: { threadId: thread.id, commentId: comment!.id, actorId: actor.id },
+			params: participants.size > 0 ? await messageParams(tx, t, actor, thread.id, comment!.id) : {},
 			dedupeKey: `reply:${comment!.id}`
 		});
 		return comment!.id;
