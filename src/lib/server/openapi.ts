@@ -373,6 +373,53 @@ export const openApiDocument = {
 					'404': errorResponse('No such meeting, or not a member of its committee')
 				}
 			}
+		},
+		'/comments': {
+			get: {
+				summary: 'Comment threads of a live document (minutes: text threads with their quote, open / resolved / detached when the text is gone; agenda: per item; board: per card)',
+				parameters: [{ name: 'doc', in: 'query', required: true, schema: { type: 'string', example: 'minutes/<meetingId>' } }],
+				responses: {
+					'200': { description: '{committeeId, canComment, threads: [{id, anchorKind, anchorId, quote, status, resolvedAt, createdAt, comments: [{id, authorId, authorName, body (null once deleted), createdAt, editedAt, mentions}]}], members (to @mention, when one may comment), me}' },
+					'400': errorResponse('comment.badDocument: not a document name'),
+					'401': errorResponse('No valid token'),
+					'404': errorResponse('comment.notFound: no such document, or not readable')
+				}
+			},
+			post: {
+				summary: 'Open a thread, reply, edit or delete one’s own comment, resolve or reopen a thread. Errors carry a comment.* catalogue key as code.',
+				requestBody: {
+					required: true,
+					content: {
+						'application/json': {
+							schema: {
+								type: 'object',
+								required: ['op'],
+								properties: {
+									op: { type: 'string', enum: ['open', 'reply', 'edit', 'delete', 'resolve', 'reopen'] },
+									doc: { type: 'string', description: 'open: the document name' },
+									anchor: {
+										type: 'object',
+										description: 'open: {kind: "text", start, end} (base64 Yjs relative positions within one block of the minutes), {kind: "agenda_item", id} or {kind: "card", id}'
+									},
+									threadId: { type: 'string', format: 'uuid' },
+									commentId: { type: 'string', format: 'uuid' },
+									body: { type: 'string', maxLength: 2000 },
+									mentions: { type: 'array', maxItems: 50, items: { type: 'string', format: 'uuid' }, description: 'Members of the committee to notify' }
+								}
+							}
+						}
+					}
+				},
+				responses: {
+					'200': { description: 'Done (edit, delete, resolve, reopen)' },
+					'201': { description: 'open: {threadId, commentId}; reply: {commentId}' },
+					'400': errorResponse('Invalid body, anchor or mention'),
+					'401': errorResponse('No valid token'),
+					'403': errorResponse('comment.forbidden (may not comment now) or comment.notAuthor'),
+					'404': errorResponse('comment.notFound'),
+					'409': errorResponse('comment.anchorGone: the selected text is not stored yet or was deleted')
+				}
+			}
 		}
 	}
 } as const;
