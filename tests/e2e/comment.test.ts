@@ -26,11 +26,11 @@ afterAll(async () => {
 const editorOf = (page: Page) => page.locator('[data-testid=minutes-editor]');
 const panelOf = (page: Page) => page.locator('[data-testid=minutes-comments]');
 
-/** Selects the first few characters of the first paragraph with text, as a finger would. */
-async function selectInFirstParagraph(page: Page): Promise<string> {
-	return page.evaluate(() => {
+/** Selects the first few characters of the n-th paragraph with text, as a finger would. */
+async function selectInParagraph(page: Page, n: number): Promise<string> {
+	return page.evaluate((n) => {
 		const editor = document.querySelector('[data-testid=minutes-editor]')!;
-		const para = [...editor.querySelectorAll(':scope > p')].find((p) => (p.textContent ?? '').trim().length >= 4)!;
+		const para = [...editor.querySelectorAll(':scope > p')].filter((p) => (p.textContent ?? '').trim().length >= 4)[n]!;
 		const walker = document.createTreeWalker(para, NodeFilter.SHOW_TEXT);
 		const text = walker.nextNode() as Text;
 		const range = document.createRange();
@@ -41,11 +41,11 @@ async function selectInFirstParagraph(page: Page): Promise<string> {
 		sel.removeAllRanges();
 		sel.addRange(range);
 		return text.data.slice(0, end);
-	});
+	}, n);
 }
 
 describe('comment threads in the minutes', () => {
-	it('a member comments on a paragraph with an @mention; the person mentioned sees the thread and replies (375 px)', async () => {
+	it('a member comments on a paragraph with an @mention; the person mentioned finds it in the inbox, replies and resolves; in review the read-only member still comments (375 px)', async () => {
 		const a = await signInPage(browser, server.http, 'recorder', PASSWORD, PHONE);
 		const r = a.page;
 		await r.locator('[data-testid=committee-list] a').first().click();
@@ -62,7 +62,7 @@ describe('comment threads in the minutes', () => {
 		await expect.poll(() => editorOf(m).locator(':scope > p').count(), { timeout: 15_000 }).toBeGreaterThan(0);
 		await expect.poll(() => panelOf(m).isVisible(), { timeout: 10_000 }).toBe(true);
 
-		const quote = await selectInFirstParagraph(m);
+		const quote = await selectInParagraph(m, 0);
 		await m.waitForTimeout(200);
 		await m.click('[data-testid=add-comment]');
 		const form = m.locator('[data-testid=new-thread-form]');
@@ -127,6 +127,23 @@ describe('comment threads in the minutes', () => {
 			'这里的表述请再斟酌，建议写明牵头单位。',
 			'已补充：由社区卫生服务中心牵头。'
 		]);
+
+		// In review the member's minutes are read-only, yet they still comment: the server puts the mark on.
+		await r.click('[data-testid=transition-review]');
+		await expect.poll(() => r.locator('[data-testid=meeting-state]').textContent()).toBe('纪要审阅');
+		await m.reload();
+		await expect.poll(() => m.locator('[data-testid=minutes-readonly]').count(), { timeout: 15_000 }).toBe(1);
+		await expect.poll(() => editorOf(m).getAttribute('contenteditable')).toBe('false');
+		const quote2 = await selectInParagraph(m, 1);
+		await m.click('[data-testid=add-comment]');
+		const form2 = m.locator('[data-testid=new-thread-form]');
+		await form2.locator('textarea').fill('审阅意见：此处数字请核对。');
+		await form2.locator('button[type=submit]').click();
+		await expect.poll(() => m.locator('[data-testid=comment-tab-open]').textContent(), { timeout: 10_000 }).toBe('未解决 (1)');
+		await expect.poll(() => editorOf(m).locator('.comment-anchor').allTextContents(), { timeout: 10_000 }).toContain(quote2);
+		await expect.poll(() => editorOf(r).locator('.comment-anchor').allTextContents(), { timeout: 10_000 }).toContain(quote2);
+		await m.screenshot({ path: path.join(shots, 'comment-review-375.png'), fullPage: false });
+
 		await a.context.close();
 		await b.context.close();
 	});
