@@ -14,6 +14,7 @@ export const version: Record<keyof typeof zh, string> = {
 	'version.doc.minutes': 'minutes',
 	'version.doc.agenda': 'agenda',
 	'version.changedBy': 'Changed by: {names}',
+	'version.createdBy': 'by {name}',
 	'version.unknownAuthors': 'Authors not recorded',
 	'version.noVersions': 'No versions yet. They are taken when the meeting changes state, after a while of editing, or when someone saves one.',
 	'version.reason.state': 'Meeting state changed',

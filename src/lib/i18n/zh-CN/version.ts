@@ -12,6 +12,7 @@ export const version = {
 	'version.doc.minutes': '会议纪要',
 	'version.doc.agenda': '议程',
 	'version.changedBy': '修改人：{names}',
+	'version.createdBy': '操作人：{name}',
 	'version.unknownAuthors': '修改人未记录',
 	'version.noVersions': '暂无版本。会议状态变化、编辑满一段时间或有人保存版本时会自动生成。',
 	'version.reason.state': '会议状态变化',
