@@ -127,8 +127,8 @@ describe('instant mail', () => {
 		// As the comment module stores them: who acted by id, named when the mail is written.
 		const wangfang = await person('wangfang', '', 'off');
 		await database.db.update(users).set({ displayName: '王芳' }).where(eq(users.id, wangfang));
-		await notify(db, { userIds: [zhao], kind: 'mention', link: '/meetings/m1', params: { threadId: 't1', commentId: 'c1', actorId: wangfang } });
-		await notify(db, { userIds: [zhao], kind: 'reply', link: '/meetings/m1', params: { threadId: 't1', commentId: 'c2', actorId: wangfang } });
+		await notify(db, { userIds: [zhao], kind: 'mention', link: '/meetings/m1', params: { threadId: 't1', commentId: 'c1', actorId: wangfang, title: '十一月例会' } });
+		await notify(db, { userIds: [zhao], kind: 'reply', link: '/meetings/m1', params: { threadId: 't1', commentId: 'c2', actorId: wangfang, title: '十一月例会' } });
 		// A port nobody listens on: the connection is refused.
 		const closed = new SMTPServer({ authOptional: true, logger: false });
 		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -148,7 +148,7 @@ describe('instant mail', () => {
 		expect((await db.select().from(notifications).where(eq(notifications.userId, zhao))).every((r) => r.emailedAt === null)).toBe(true);
 
 		expect(await sendPendingMail(db, mailer, { origin: ORIGIN })).toEqual({ sent: 2, failed: false });
-		expect(inbox.map((m) => m.subject).sort()).toEqual(['【共建会议工作台】王芳 回复了你参与的评论', '【共建会议工作台】王芳 在评论中提到了你'].sort());
+		expect(inbox.map((m) => m.subject).sort()).toEqual(['【共建会议工作台】王芳 在「十一月例会」中回复了你参与的评论', '【共建会议工作台】王芳 在「十一月例会」的评论中提到了你'].sort());
 	});
 });
 
@@ -179,7 +179,7 @@ describe('daily digest', () => {
 		for (let i = 0; i < 3; i++) expect(digest.text).toContain(`${ORIGIN}/projects/p${i}`);
 
 		// Later the same evening: a new notification waits for tomorrow's digest.
-		await notify(db, { userIds: [chen], kind: 'mention', link: '/x', params: { actor: '王' } });
+		await notify(db, { userIds: [chen], kind: 'mention', link: '/x', params: { actor: '王', title: '例会' } });
 		const evening = new Date('2026-12-03T12:00:00Z');
 		await db.update(notifications).set({ createdAt: new Date('2026-12-03T11:00:00Z') }).where(eq(notifications.kind, 'mention'));
 		expect((await sendPendingMail(db, mailer, { origin: ORIGIN, now: evening })).sent).toBe(0);

@@ -129,7 +129,7 @@ describe('the inbox', () => {
 		const me = reader!.id;
 		expect(await listNotifications(db, me)).toMatchObject({ items: [], total: 0, unread: 0, page: 1, pages: 1 });
 		for (let i = 0; i < 25; i++) {
-			await notify(db, { userIds: [me], kind: 'mention', link: `/meetings/${fx.meetingId}#c${i}`, params: { actor: `同事${i}` } });
+			await notify(db, { userIds: [me], kind: 'mention', link: `/meetings/${fx.meetingId}#c${i}`, params: { actor: `同事${i}`, title: '十一月例会' } });
 			// Distinct timestamps make "newest first" observable.
 			await db.execute(`select pg_sleep(0.002)`);
 		}
@@ -163,16 +163,17 @@ describe('the inbox', () => {
 	it('names who acted in a comment from the id the comment module stores', async () => {
 		const db = database.db;
 		const me = fx.people.recorder.id;
-		await notify(db, { userIds: [me], kind: 'reply', link: `/meetings/${fx.meetingId}`, params: { threadId: 'x', commentId: 'y', actorId: fx.people.member.id }, dedupeKey: 'reply:y' });
+		await notify(db, { userIds: [me], kind: 'reply', link: `/meetings/${fx.meetingId}`, params: { threadId: 'x', commentId: 'y', actorId: fx.people.member.id, title: '十一月例会' }, dedupeKey: 'reply:y' });
 		const [row] = (await listNotifications(db, me)).items.filter((n) => n.kind === 'reply');
 		const [member] = await db.select({ name: users.displayName }).from(users).where(eq(users.id, fx.people.member.id));
 		expect(row!.params.actor).toBe(member!.name);
-		expect(notificationMessage(translator('zh-CN'), row!.kind, row!.params)).toMatch(/^member .+ 回复了你参与的评论$/);
+		expect(notificationMessage(translator('zh-CN'), row!.kind, row!.params)).toMatch(/^member .+ 在「十一月例会」中回复了你参与的评论$/);
 	});
 
 	it('writes messages from kind and params in either language, short when params are missing', () => {
 		const en = translator('en');
-		expect(notificationMessage(en, 'mention', { actor: '王芳' })).toBe('王芳 mentioned you in a comment');
+		expect(notificationMessage(en, 'mention', { actor: '王芳', title: '十一月例会' })).toBe('王芳 mentioned you in a comment on “十一月例会”');
+		expect(notificationMessage(en, 'mention', { actor: '王芳' })).toBe('Someone mentioned you in a comment');
 		expect(notificationMessage(en, 'mention', {})).toBe('Someone mentioned you in a comment');
 		expect(notificationMessage(translator('zh-CN'), 'decision', { item: '义诊', unit: '测试医院' })).toBe('决议事项「义诊」已交由测试医院负责');
 		expect(notificationMessage(en, 'something-else', {})).toBe('New notification');

@@ -15,9 +15,10 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
  * showing a raw `{placeholder}`.
  */
 export const NOTIFICATION_PARAMS: Record<NotificationKind, readonly string[]> = {
-	// Comments pass `actorId`; the server fills in `actor` (the display name) when it reads the row.
-	mention: ['actor'],
-	reply: ['actor'],
+	// Comments pass `actor` (a name) and `title` (the meeting or board); rows holding only
+	// `actorId` get `actor` filled in by the server when read.
+	mention: ['actor', 'title'],
+	reply: ['actor', 'title'],
 	review: ['meeting'],
 	decision: ['item', 'unit'],
 	report_due: ['item', 'unit', 'month', 'deadline']

@@ -4,9 +4,9 @@ export const notification: Record<keyof typeof zh, string> = {
 	'nav.inbox': 'Inbox',
 	'nav.inboxUnread': 'Inbox ({count} unread)',
 
-	'notification.kind.mention': '{actor} mentioned you in a comment',
+	'notification.kind.mention': '{actor} mentioned you in a comment on “{title}”',
 	'notification.kind.mention.short': 'Someone mentioned you in a comment',
-	'notification.kind.reply': '{actor} replied in a discussion you took part in',
+	'notification.kind.reply': '{actor} replied in a discussion you took part in on “{title}”',
 	'notification.kind.reply.short': 'Someone replied to your comment',
 	'notification.kind.review': 'The minutes of “{meeting}” are in review: please read and confirm them',
 	'notification.kind.review.short': 'Minutes are in review: please read and confirm them',

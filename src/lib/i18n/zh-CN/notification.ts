@@ -2,9 +2,9 @@ export const notification = {
 	'nav.inbox': '通知',
 	'nav.inboxUnread': '通知（{count} 条未读）',
 
-	'notification.kind.mention': '{actor} 在评论中提到了你',
+	'notification.kind.mention': '{actor} 在「{title}」的评论中提到了你',
 	'notification.kind.mention.short': '有人在评论中提到了你',
-	'notification.kind.reply': '{actor} 回复了你参与的评论',
+	'notification.kind.reply': '{actor} 在「{title}」中回复了你参与的评论',
 	'notification.kind.reply.short': '有人回复了你的评论',
 	'notification.kind.review': '会议「{meeting}」的纪要已进入审阅，请阅读并确认',
 	'notification.kind.review.short': '有会议纪要进入审阅，请阅读并确认',
