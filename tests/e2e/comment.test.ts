@@ -142,6 +142,13 @@ describe('comment threads in the minutes', () => {
 		await expect.poll(() => m.locator('[data-testid=comment-tab-open]').textContent(), { timeout: 10_000 }).toBe('未解决 (1)');
 		await expect.poll(() => editorOf(m).locator('.comment-anchor').allTextContents(), { timeout: 10_000 }).toContain(quote2);
 		await expect.poll(() => editorOf(r).locator('.comment-anchor').allTextContents(), { timeout: 10_000 }).toContain(quote2);
+		// The writer corrects their own comment.
+		const own = panelOf(m).locator('[data-testid=comment-thread]').first();
+		await own.getByRole('button', { name: '编辑' }).click();
+		await own.locator('textarea').first().fill('审阅意见：第二段的数字请核对。');
+		await own.getByRole('button', { name: '保存' }).click();
+		await expect.poll(() => own.locator('[data-testid=comment-body]').textContent(), { timeout: 10_000 }).toBe('审阅意见：第二段的数字请核对。');
+		expect(await own.textContent()).toContain('已编辑');
 		await m.screenshot({ path: path.join(shots, 'comment-review-375.png'), fullPage: false });
 
 		await a.context.close();
