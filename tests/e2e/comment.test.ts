@@ -154,4 +154,27 @@ describe('comment threads in the minutes', () => {
 		await a.context.close();
 		await b.context.close();
 	});
+
+	it('a member comments on a need in the board, at 375 px', async () => {
+		const b = await signInPage(browser, server.http, 'member', PASSWORD, PHONE);
+		const m = b.page;
+		await m.locator('[data-testid=committee-list] a').first().click();
+		await m.waitForURL(/\/committees\/[0-9a-f-]{36}$/);
+		await m.goto(`${m.url()}/board/${new Date().getFullYear()}`);
+		await expect.poll(() => m.locator('[data-testid=collab-state]').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
+		await m.click('[data-testid=need-add]');
+		await m.keyboard.type('楼道照明维修', { delay: 10 });
+		await expect.poll(() => m.locator('[data-testid=collab-state]').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
+		const toggle = m.locator('[data-testid=need-row] [data-testid=card-comments-toggle]').first();
+		await expect.poll(() => toggle.textContent(), { timeout: 10_000 }).toContain('评论 0');
+		await toggle.click();
+		const form = m.locator('[data-testid=card-comments] [data-testid=new-thread-form]');
+		await form.locator('textarea').fill('涉及哪几栋楼？');
+		await form.locator('button[type=submit]').click();
+		await expect.poll(() => toggle.textContent(), { timeout: 10_000 }).toContain('评论 1');
+		expect(await m.locator('[data-testid=card-comments] [data-testid=comment-body]').allTextContents()).toEqual(['涉及哪几栋楼？']);
+		expect(await m.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+		await m.screenshot({ path: path.join(shots, 'comment-board-375.png'), fullPage: false });
+		await b.context.close();
+	});
 });
