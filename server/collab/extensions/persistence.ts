@@ -8,7 +8,7 @@ import type {
 } from '@hocuspocus/server';
 import { CLOSE_CODES, CLOSE_REASONS } from '../../../src/lib/docs/closeReasons';
 import type { DocStore } from '../../../src/lib/server/docStore';
-import { checkUpdate } from '../../../src/lib/server/yjsUpdate';
+import { addsContent, checkUpdate } from '../../../src/lib/server/yjsUpdate';
 import { Refusal, type CollabContext } from '../context';
 
 const SYNC_STEP_2 = 1;
@@ -71,8 +71,10 @@ export class Persistence implements Extension {
 		if (check.empty) return;
 		// No await between this check and track(): see PersistenceOptions.accepts.
 		if (!this.accepts(data.documentName)) throw new Refusal(CLOSE_REASONS.documentFrozen, CLOSE_CODES.documentFrozen);
+		// The sender is recorded as the author only of updates that bring something new (versions' authors).
+		const author = data.context.user && addsContent(data.payload, data.document) ? data.context.user.id : null;
 		try {
-			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs, data.context.user?.id ?? null));
+			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs, author));
 		} catch (err) {
 			if (err instanceof Refusal && err.reason === CLOSE_REASONS.storageUnavailable) {
 				// Also drop the transport: the provider then reconnects on its own schedule and its

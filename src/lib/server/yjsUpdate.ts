@@ -34,3 +34,16 @@ export function checkUpdate(update: Uint8Array): UpdateCheck {
 	}
 	return { ok: true, empty };
 }
+
+/**
+ * Whether a client's (V1) update brings content the document does not have yet. A provider
+ * resends everything it holds when it reconnects (and a browser's offline copy holds all the
+ * others' text): such a resend must not make its sender an author. Known limit: an update
+ * carrying only deletions counts as new; one mixing known content with new deletions does not.
+ */
+export function addsContent(update: Uint8Array, doc: Y.Doc): boolean {
+	const clocks = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update));
+	if (clocks.size === 0) return true;
+	for (const [client, clock] of clocks) if (clock > Y.getState(doc.store, client)) return true;
+	return false;
+}
