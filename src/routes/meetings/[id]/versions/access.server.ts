@@ -13,8 +13,14 @@ export const docNameOf = (meetingId: string, doc: VersionedDoc) => (doc === 'min
 
 /** Versions are readable by whoever may read the document, and saved by whoever may write it. */
 export async function versionAccess(db: DbOrTx, user: SessionUser, meetingId: string, doc: VersionedDoc) {
+	const access = await readableVersions(db, user, meetingId, doc);
+	if (!access) error(403, { message: 'forbidden', code: 'forbidden' });
+	return access;
+}
+
+/** The same, null where the person may not read the document (or the meeting does not exist). */
+export async function readableVersions(db: DbOrTx, user: SessionUser, meetingId: string, doc: VersionedDoc) {
 	const access = await resolveDocAccess(db, user, { kind: doc, meetingId });
-	if (!access.found) error(404, { message: 'not-found', code: 'not_found' });
-	if (access.access === 'none') error(403, { message: 'forbidden', code: 'forbidden' });
+	if (!access.found || access.access === 'none') return null;
 	return { name: docNameOf(meetingId, doc), canWrite: atLeast(access.access, 'write'), state: access.state };
 }

@@ -4,7 +4,7 @@ import type { SessionUser } from '$lib/server/auth/session';
 import { getDb } from '$lib/server/db';
 import { changesSince, markSeen } from '$lib/server/docVersion';
 import { isUuid } from '$lib/server/meeting';
-import { versionAccess, type VersionedDoc } from '../access.server';
+import { readableVersions, type VersionedDoc } from '../access.server';
 import type { RequestHandler } from './$types';
 
 /*
@@ -26,7 +26,13 @@ export const GET: RequestHandler = async ({ locals, params }) => {
 	const db = await getDb();
 	const result: Record<string, unknown> = {};
 	for (const doc of DOCS) {
-		const { name } = await versionAccess(db, user, params.id, doc);
+		// A document this person may not read (minutes hidden from them) has no changes to show.
+		const access = await readableVersions(db, user, params.id, doc);
+		if (!access) {
+			result[doc] = { since: null, count: 0, diff: null, authors: [] };
+			continue;
+		}
+		const { name } = access;
 		let since = await changesSince(db, user.id, name);
 		if (since.since === null && since.versionId === null) {
 			await markSeen(db, user.id, name);
@@ -49,8 +55,8 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	}
 	const db = await getDb();
 	for (const doc of DOCS) {
-		const { name } = await versionAccess(db, user, params.id, doc);
-		await markSeen(db, user.id, name);
+		const access = await readableVersions(db, user, params.id, doc);
+		if (access) await markSeen(db, user.id, access.name);
 	}
 	return json({ ok: true });
 };
