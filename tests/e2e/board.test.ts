@@ -164,7 +164,8 @@ describe('the needs and resources boards', () => {
 		await expect.poll(() => field(foreign, 'title').inputValue(), { timeout: 10_000 }).toBe('党员志愿服务队');
 		for (const name of ['title', 'description', 'quantity', 'availability', 'contact']) expect(await field(foreign, name).getAttribute('readonly'), name).not.toBeNull();
 		for (const name of ['unitId', 'type', 'status']) expect(await field(foreign, name).isDisabled(), name).toBe(true);
-		expect(await foreign.locator('button').count()).toBe(0);
+		// Only the comment toggle: commenting is open to those who cannot edit.
+		expect(await foreign.locator('button:not([data-testid=card-comments-toggle])').count()).toBe(0);
 		expect(await foreign.textContent()).toContain('其他单位的资源');
 		// Typing into it changes nothing, and the connection stays healthy.
 		await field(foreign, 'title').click();
@@ -193,7 +194,7 @@ describe('the needs and resources boards', () => {
 		await expect.poll(() => o.locator('[data-testid=board-readonly]').count(), { timeout: 10_000 }).toBe(1);
 		await expect.poll(() => needRows(o).count(), { timeout: 10_000 }).toBe(2);
 		expect(await o.locator('[data-testid=need-add]').count()).toBe(0);
-		expect(await o.locator('[data-testid=need-row] button').count()).toBe(0);
+		expect(await o.locator('[data-testid=need-row] button:not([data-testid=card-comments-toggle])').count()).toBe(0);
 		expect(await field(needRows(o).nth(1), 'description').inputValue()).toBe('居民反映：三栋楼没有电梯（网格员已核实）');
 		expect(await field(needRows(o).nth(1), 'description').getAttribute('readonly')).not.toBeNull();
 		expect(await field(needRows(o).nth(1), 'category').isDisabled()).toBe(true);

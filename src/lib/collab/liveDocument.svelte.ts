@@ -106,6 +106,9 @@ export class LiveDocument {
 	get saveState(): 'saving' | 'saved' | 'offline' | 'connecting' {
 		if (this.connection === 'offline') return 'offline';
 		if (!this.synced) return 'connecting';
+		// A read-only connection is never answered for the updates the local copy replays on
+		// opening (y-indexeddb applies them as changes); they are the server's own anyway.
+		if (this.readOnly) return 'saved';
 		return this.unsynced > 0 ? 'saving' : 'saved';
 	}
 
