@@ -253,6 +253,39 @@ describe('the needs and resources boards', () => {
 		await a.click('[data-testid=board-view-table]');
 	});
 
+	it('a member who comes back sees what changed on the lists since the last visit, marked on the cards', async () => {
+		const m = await signInPage(browser, server.http, 'member', PASSWORD, PHONE);
+		const page = m.page;
+		// The first visit is the starting point: nothing to report yet.
+		const firstLook = page.waitForResponse((r) => r.url().endsWith('/changes') && r.request().method() === 'GET');
+		await openBoard(page);
+		await firstLook;
+		expect(await page.locator('[data-testid=board-changes]').count()).toBe(0);
+
+		// Meanwhile the convener adds a need.
+		const a = convener.page;
+		await openBoard(a);
+		await a.click('[data-testid=need-add]');
+		await a.keyboard.type('社区图书角', { delay: 10 });
+		await saved(a);
+
+		await openBoard(page);
+		const banner = page.locator('[data-testid=board-changes]');
+		await expect.poll(() => banner.textContent(), { timeout: 15_000 }).toContain('以来清单有 1 处变动');
+		const rows = page.locator('[data-testid=need-row]');
+		const titles = await rows.locator('[id$="-title"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+		const added = rows.nth(titles.indexOf('社区图书角'));
+		expect(await added.locator('[data-testid=card-changed]').textContent()).toBe('有更新');
+		expect(await page.locator('[data-testid=card-changed]').count()).toBe(1);
+		await banner.locator('[data-testid=board-changes-show]').click();
+		expect(await banner.textContent()).toContain('社区图书角');
+		await noHorizontalScroll(page, 'board changes at 375 px');
+		await banner.locator('[data-testid=board-changes-seen]').click();
+		await expect.poll(() => page.locator('[data-testid=board-changes]').count()).toBe(0);
+		expect(await page.locator('[data-testid=card-changed]').count()).toBe(0);
+		await m.context.close();
+	});
+
 	it('refuses a committee the person may not see and a year out of range', async () => {
 		const outsider = await signInPage(browser, server.http, 's1.convener', PASSWORD);
 		expect((await outsider.page.goto(boardUrl))?.status()).toBe(404);

@@ -2,6 +2,8 @@ import type { version as zh } from '../zh-CN/version';
 
 export const version: Record<keyof typeof zh, string> = {
 	'version.banner': '{count} changes since your last visit ({date})',
+	'version.boardBanner': '{count} changes to the lists since your last visit ({date}); changed cards are marked “updated”',
+	'version.cardChanged': 'Updated',
 	'version.bannerMinutes': 'minutes: {count}',
 	'version.bannerAgenda': 'agenda: {count}',
 	'version.showChanges': 'Show changes',

@@ -1,5 +1,7 @@
 export const version = {
 	'version.banner': '自您上次查看（{date}）以来有 {count} 处修改',
+	'version.boardBanner': '自您上次查看（{date}）以来清单有 {count} 处变动（标有“有更新”的卡片）',
+	'version.cardChanged': '有更新',
 	'version.bannerMinutes': '纪要 {count} 处',
 	'version.bannerAgenda': '议程 {count} 处',
 	'version.showChanges': '查看修改',
