@@ -55,6 +55,16 @@ describe('supervision dashboards', () => {
 
 		const convener = await signInPage(browser, server.http, 'c03.convener', PASSWORD, PHONE);
 		const a = convener.page;
+		// On the committee page the convener lets observers comment on minutes in review.
+		await a.goto(`${server.http}/committees/${committeeId}`);
+		await a.locator('body[data-hydrated]').waitFor();
+		const policy = a.locator('[data-testid=observers-comment]');
+		expect(await policy.locator('input[type=checkbox]').isChecked()).toBe(false);
+		await policy.locator('input[type=checkbox]').check();
+		await policy.locator('button').click();
+		await expect.poll(() => policy.locator('[role=status]').textContent()).toContain('设置已保存');
+		await a.reload();
+		expect(await a.locator('[data-testid=observers-comment] input[type=checkbox]').isChecked()).toBe(true);
 		await a.goto(`${server.http}/meetings/${meeting.id}`);
 		await expect.poll(() => a.locator('[data-testid=collab-state]').first().getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
 		const offered = a.locator('[data-testid=carry-item]');

@@ -7,9 +7,10 @@ import { MINUTES_FIELD, minutesDocName } from '../../src/lib/docs/minutes';
 import { docName } from '../../src/lib/docs/names';
 import { addAgendaItem, agendaDocName } from '../../src/lib/docs/agenda';
 import { deleteComment, editComment, listThreads, openThread, reply, setResolved } from '../../src/lib/server/comment';
-import { commentMentions, committeeSettings, meetings, notifications } from '../../src/lib/server/db/schema';
+import { auditLog, commentMentions, committeeSettings, meetings, notifications } from '../../src/lib/server/db/schema';
 import { editDocument, readDocument } from '../../src/lib/server/liveEdit';
 import { readStoredMinutes } from '../../src/lib/server/minutes';
+import { observersMayComment, setObserversMayComment } from '../../src/lib/server/committeeSettings';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { docOf, h, p, writeMinutes } from '../helpers/minutes';
@@ -155,7 +156,12 @@ describe('comment threads', () => {
 		await expect(reply(database.db, as('observer'), { threadId, body: 'x' })).rejects.toMatchObject({ key: 'comment.forbidden' });
 		await setState('review');
 		await expect(open('observer')).rejects.toMatchObject({ key: 'comment.forbidden' });
-		await database.db.insert(committeeSettings).values({ committeeId: fx.committeeId, observersComment: true });
+		expect(await observersMayComment(database.db, fx.committeeId)).toBe(false);
+		// The convener allows it on the committee page (audited).
+		await setObserversMayComment(database.db, fx.people.convener.id, fx.committeeId, true);
+		expect(await observersMayComment(database.db, fx.committeeId)).toBe(true);
+		const [audit] = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'committee.observersComment'), eq(auditLog.subject, `committee/${fx.committeeId}`)));
+		expect(audit?.details).toEqual({ from: false, to: true });
 		await open('observer');
 		// Only the minutes, only in review.
 		await expect(openThread(database.db, as('observer'), { docName: agendaDocName(fx.meetingId), anchor: { kind: 'agenda_item', id: 'whatever' }, body: 'x' })).rejects.toMatchObject({ key: 'comment.forbidden' });

@@ -64,6 +64,11 @@ export const meeting: Record<keyof typeof zh, string> = {
 	'carryOver.reason.due': 'Due by the meeting',
 	'carryOver.reason.help': 'Help needed',
 	'carryOver.help': 'Help needed: {text}',
+	'committee.policy.observersComment': 'Observers may comment on the minutes in review',
+	'committee.policy.observersCommentHint': 'Off by default: observers only read the minutes. When on, observers may also comment once the minutes are in review.',
+	'committee.policy.save': 'Save setting',
+	'committee.policy.saved': 'Setting saved.',
+	'committee.policy.notAllowed': 'Only the convener may change this setting.',
 	'agenda.number': 'Item {n}',
 	'agenda.editingHere': '{name} is editing',
 

@@ -62,6 +62,11 @@ export const meeting = {
 	'carryOver.reason.due': '会前到期',
 	'carryOver.reason.help': '需协调',
 	'carryOver.help': '需协调：{text}',
+	'committee.policy.observersComment': '列席人员可在纪要审阅阶段发表评论',
+	'committee.policy.observersCommentHint': '默认关闭：列席人员只能查看纪要。开启后，纪要进入审阅阶段时列席人员也可以在纪要上评论。',
+	'committee.policy.save': '保存设置',
+	'committee.policy.saved': '设置已保存。',
+	'committee.policy.notAllowed': '只有书记（召集人）可以修改这项设置。',
 	'agenda.number': '第 {n} 项',
 	'agenda.editingHere': '{name} 正在编辑',
 

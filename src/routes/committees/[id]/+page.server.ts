@@ -1,6 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { canManageMeetings } from '$lib/domain/roles';
 import { listMembers } from '$lib/server/committee';
+import { observersMayComment, setObserversMayComment } from '$lib/server/committeeSettings';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/guard';
 import { createMeeting, listMeetings, MEETINGS_PAGE_SIZE, MeetingValidationError } from '$lib/server/meeting';
@@ -22,11 +23,24 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 		page,
 		pages: Math.max(1, Math.ceil(meetings.total / MEETINGS_PAGE_SIZE)),
 		total: meetings.total,
-		members: members.map((m) => ({ userId: m.userId, displayName: m.displayName, role: m.role, unitName: m.unitName }))
+		members: members.map((m) => ({ userId: m.userId, displayName: m.displayName, role: m.role, unitName: m.unitName })),
+		// A committee policy: the convener (or an administrator) decides it.
+		canSetPolicy: user.isAdmin || committee.role === 'convener',
+		observersComment: await observersMayComment(db, committee.id)
 	};
 };
 
 export const actions: Actions = {
+	observersComment: async ({ params, locals, url, request }) => {
+		const user = requireUser(locals, url);
+		const db = await getDb();
+		const committee = await visibleCommittee(db, user, params.id);
+		if (!committee) error(404, { message: 'not-found', code: 'not_found' });
+		if (!(user.isAdmin || committee.role === 'convener')) return fail(403, { policyError: 'committee.policy.notAllowed' });
+		const allowed = (await request.formData()).get('allowed') === 'on';
+		await setObserversMayComment(db, user.id, committee.id, allowed);
+		return { policySaved: true };
+	},
 	schedule: async ({ params, locals, url, request }) => {
 		const user = requireUser(locals, url);
 		const db = await getDb();
