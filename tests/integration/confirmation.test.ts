@@ -85,6 +85,11 @@ describe('minutes confirmations', () => {
 		// Objecting again adds to the same thread rather than opening another.
 		await answer(db(), as('part_time'), fx.meetingId, { status: 'objected', reason: '另外第三段缺少落款' });
 		expect((await db().select().from(comments).where(eq(comments.threadId, unit.threadId!))).length).toBe(2);
+		// Listed with the minutes' threads as an objection to the whole text, not as a passage deleted.
+		const { listThreads } = await import('../../src/lib/server/comment');
+		const listed = await listThreads(db(), { id: fx.people.convener.id, isAdmin: false }, minutesDocName(fx.meetingId));
+		const objection = listed.threads.find((t) => t.id === unit.threadId);
+		expect(objection).toMatchObject({ anchorKind: 'text', anchorId: 'objection', status: 'open' });
 	});
 
 	it('standing members answer for themselves; all confirmed lets the convener finalize without an override', async () => {

@@ -1,3 +1,4 @@
+import { WHOLE_MINUTES } from '../domain/commentAnchor';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { fromBase64 } from 'lib0/buffer';
 import * as Y from 'yjs';
@@ -455,7 +456,7 @@ export async function listThreads(db: DbOrTx, actor: Actor, docName: string): Pr
 	// detached_at follows what the document says (an undo can bring the text back); written
 	// only when it changes, so listing stays a read in the common case.
 	for (const th of threads) {
-		if (th.anchorKind !== 'text') continue;
+		if (th.anchorKind !== 'text' || th.anchorId === WHOLE_MINUTES) continue;
 		const detached = !anchored.has(th.id);
 		if (detached !== (th.detachedAt !== null)) {
 			th.detachedAt = detached ? new Date() : null;

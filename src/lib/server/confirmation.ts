@@ -3,6 +3,7 @@ import type { CommitteeRole } from '../domain/roles';
 import { minutesDocName } from '../docs/minutes';
 import { recordAudit } from './audit';
 import type { Db, DbOrTx } from './db';
+import { WHOLE_MINUTES } from '../domain/commentAnchor';
 import { auditLog, comments, commentThreads, meetings, memberships, minutesConfirmations, units, users } from './db/schema';
 import { isUuid } from './meeting';
 import { compareNames, DomainError, type MessageParams } from './organisation';
@@ -201,7 +202,7 @@ export async function answer(
 			if (!threadId) {
 				const [thread] = await tx
 					.insert(commentThreads)
-					.values({ committeeId: meeting.committeeId, docName: minutesDocName(meetingId), anchorKind: 'text', anchorId: '', quote: '', createdBy: user.id })
+					.values({ committeeId: meeting.committeeId, docName: minutesDocName(meetingId), anchorKind: 'text', anchorId: WHOLE_MINUTES, quote: '', createdBy: user.id })
 					.returning({ id: commentThreads.id });
 				threadId = thread!.id;
 			}

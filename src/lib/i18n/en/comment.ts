@@ -1,6 +1,7 @@
 import type { comment as zh } from '../zh-CN/comment';
 
 export const comment: Record<keyof typeof zh, string> = {
+	'comment.objection': 'Objection to the minutes (raised when confirming)',
 	'comment.title': 'Comments',
 	'comment.add': 'Comment',
 	'comment.addHint': 'Select some text in the minutes, then press “Comment”.',

@@ -1,4 +1,5 @@
 export const comment = {
+	'comment.objection': '对纪要的异议（审阅确认时提出）',
 	'comment.title': '评论',
 	'comment.add': '评论',
 	'comment.addHint': '先在纪要中选中一段文字，再点“评论”。',
