@@ -58,6 +58,10 @@ describe('what changed since my last visit', () => {
 		await r.keyboard.press('Enter');
 		await r.keyboard.type(TYPED, { delay: 10 });
 		await expect.poll(() => r.locator('[data-testid=minutes-live] [data-testid=collab-state]').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
+		// …and adds an agenda item.
+		await r.click('[data-testid=agenda-add]');
+		await r.keyboard.type('消防通道整治', { delay: 10 });
+		await expect.poll(() => r.locator('[data-testid=agenda-live] [data-testid=collab-state]').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
 
 		// B comes back: the banner counts the changes and shows A's line as inserted, with A's name.
 		await m.goto(url);
@@ -76,8 +80,14 @@ describe('what changed since my last visit', () => {
 		expect(width).toBeLessThanOrEqual(375);
 		await m.screenshot({ path: path.join(shots, 'versions-banner-375.png'), fullPage: false });
 
+		// The new agenda item is marked on the agenda itself.
+		await expect.poll(() => m.locator('[data-testid=agenda-changed]').count()).toBe(1);
+		const marked = m.locator('li.item', { has: m.locator('[data-testid=agenda-changed]') });
+		expect(await marked.locator('input[id$=-title]').inputValue()).toBe('消防通道整治');
+
 		await m.click('[data-testid=version-seen]');
 		await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(0);
+		expect(await m.locator('[data-testid=agenda-changed]').count()).toBe(0);
 		await m.reload();
 		await m.waitForTimeout(1000);
 		expect(await m.locator('[data-testid=version-banner]').count()).toBe(0);
