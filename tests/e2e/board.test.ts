@@ -51,6 +51,7 @@ async function openBoard(page: Page, query = '') {
 
 const needRows = (page: Page) => page.locator('[data-testid=need-row]');
 const field = (row: Locator, name: string) => row.locator(`[id$="-${name}"]`).first();
+const needTitles = (page: Page) => needRows(page).locator('[id$="-title"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
 
 describe('the needs and resources boards', () => {
 	it('two people fill the needs list at once, on a desktop and on a phone', async () => {
@@ -284,6 +285,43 @@ describe('the needs and resources boards', () => {
 		await expect.poll(() => page.locator('[data-testid=board-changes]').count()).toBe(0);
 		expect(await page.locator('[data-testid=card-changed]').count()).toBe(0);
 		await m.context.close();
+	});
+
+	it('the convener saves a version of the lists, and restores it after a change, from the version history', async () => {
+		const a = convener.page;
+		await openBoard(a);
+		await a.click('[data-testid=need-add]');
+		await a.keyboard.type('年初确定的需求', { delay: 10 });
+		await saved(a);
+		await a.click('[data-testid=board-history-link]');
+		await a.waitForURL(/\/versions$/);
+		await a.locator('body[data-hydrated]').waitFor();
+		await a.fill('input[name=label]', '年初清单');
+		await a.click('[data-testid=version-save-here]');
+		await expect.poll(() => a.locator('[role=status]').first().textContent()).toContain('已保存版本');
+		await expect.poll(() => a.locator('[data-testid=version-row]', { hasText: '年初清单' }).count()).toBe(1);
+
+		await openBoard(a);
+		await a.click('[data-testid=need-add]');
+		await a.keyboard.type('临时加的需求', { delay: 10 });
+		await saved(a);
+		expect(await needTitles(a)).toContain('临时加的需求');
+
+		await a.goto(`${boardUrl}/versions`);
+		await a.locator('body[data-hydrated]').waitFor();
+		const row = a.locator('[data-testid=version-row]', { hasText: '年初清单' });
+		await row.locator('[data-testid=version-restore]').click();
+		await row.locator('[data-testid=version-restore-confirm]').click();
+		await expect.poll(() => a.locator('[data-testid=version-restored]').count()).toBe(1);
+		await noHorizontalScroll(a, 'board version history');
+
+		// The card added since is archived, not lost.
+		await openBoard(a);
+		await expect.poll(() => needTitles(a), { timeout: 10_000 }).not.toContain('临时加的需求');
+		expect(await needTitles(a)).toContain('年初确定的需求');
+		await a.check('[data-testid=filter-archived]');
+		await expect.poll(() => needTitles(a)).toContain('临时加的需求');
+		await a.uncheck('[data-testid=filter-archived]');
 	});
 
 	it('refuses a committee the person may not see and a year out of range', async () => {

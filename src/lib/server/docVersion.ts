@@ -64,7 +64,7 @@ export interface CaptureResult {
 	created: boolean;
 }
 
-function docFromV2(state: Uint8Array): Y.Doc {
+export function docFromV2(state: Uint8Array): Y.Doc {
 	const doc = new Y.Doc();
 	Y.applyUpdateV2(doc, state);
 	return doc;
