@@ -27,10 +27,15 @@ const NEVER = [/^\/collab/, /^\/events\//, /^\/api\//, /^\/login/, /^\/logout/, 
 
 sw.addEventListener('install', (event) => {
 	event.waitUntil(
-		caches
-			.open(SHELL)
-			.then((cache) => cache.addAll(SHELL_FILES))
-			.then(() => sw.skipWaiting())
+		(async () => {
+			const cache = await caches.open(SHELL);
+			// One by one rather than addAll: on a weak network one failed file must not leave the
+			// whole app without offline support; a missing file is fetched when first needed.
+			const results = await Promise.allSettled(SHELL_FILES.map((file) => cache.add(file)));
+			const failed = results.filter((r) => r.status === 'rejected').length;
+			if (failed > 0) console.warn(`[service worker] ${failed} of ${SHELL_FILES.length} files not cached for offline use`);
+			await sw.skipWaiting();
+		})()
 	);
 });
 

@@ -52,9 +52,11 @@ describe('working offline', () => {
 		const m = member.page;
 		await m.goto(url);
 		await expect.poll(() => state(m), { timeout: 15_000 }).toBe('saved');
-		// The service worker takes over the page; one more load keeps a copy of it for offline use.
-		await expect.poll(() => m.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 15_000 }).toBe(true);
+		// Once the service worker is active (installing caches the whole build first, which takes a
+		// while on a busy machine), the next load of the page is served through it and kept.
+		await m.evaluate(() => navigator.serviceWorker.ready.then(() => true));
 		await m.reload();
+		await expect.poll(() => m.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
 		await expect.poll(() => state(m), { timeout: 15_000 }).toBe('saved');
 		await expect.poll(() => m.locator('[data-testid=minutes-editor]').getAttribute('contenteditable'), { timeout: 15_000 }).toBe('true');
 
