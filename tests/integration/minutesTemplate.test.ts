@@ -133,6 +133,10 @@ describe('meeting ordinal', () => {
 		const f = await createCommitteeFixture(database.db);
 		const a = await addMeeting(f, '2026-06-01T06:00:00Z');
 		const b = await addMeeting(f, '2026-06-01T06:00:00Z');
+		// Created one after the other: PGlite's clock can give two quick inserts the same instant,
+		// which would leave only the random id to order them.
+		const [first] = await database.db.select({ createdAt: meetings.createdAt }).from(meetings).where(eq(meetings.id, a));
+		await database.db.update(meetings).set({ createdAt: new Date(first!.createdAt.getTime() + 1000) }).where(eq(meetings.id, b));
 		const ordinals = [await meetingOrdinal(database.db, a), await meetingOrdinal(database.db, b)];
 		expect(ordinals).toEqual([1, 2]);
 	});
