@@ -5,6 +5,7 @@ import { minutesDocName, minutesSchema } from '../docs/minutes';
 import { recordAudit } from './audit';
 import { collabControl } from './collabControl';
 import type { Db, Tx } from './db';
+import { freezeMinutesRecord, type RecordRef } from './record';
 import { committees, decisions as decisionsTable, meetings, memberships, minutesFinalizations, type MeetingState } from './db/schema';
 import { checkProposals, checkUnits, extractDecisions, type DecisionProblem } from './decision';
 import { markProposalsApproved, proposalRows } from './proposal';
@@ -76,7 +77,7 @@ export class LifecycleError extends Error {
 
 export interface TransitionResult {
 	state: MeetingState;
-	finalization?: { version: number; sha256: string; decisions: number; created: number; updated: number; withdrawn: number };
+	finalization?: { version: number; sha256: string; decisions: number; created: number; updated: number; withdrawn: number; record: RecordRef };
 }
 
 async function lockMeeting(tx: Tx, meetingId: string) {
@@ -201,7 +202,15 @@ export async function transitionMeeting(
 					actorId: input.actor.id
 				});
 				approved = nowApproved;
-				finalization = { version, sha256, decisions: decisions.length, ...synced };
+				const record = await freezeMinutesRecord(tx, {
+					meetingId: input.meetingId,
+					content,
+					decisions,
+					confirmations,
+					override: overridden ? override : null,
+					actorId: input.actor.id
+				});
+				finalization = { version, sha256, decisions: decisions.length, ...synced, record };
 			}
 
 			await tx.update(meetings).set({ state: rule.to }).where(eq(meetings.id, input.meetingId));
@@ -212,7 +221,7 @@ export async function transitionMeeting(
 				actorId: input.actor.id,
 				action: `meeting.${input.transition}`,
 				subject: `meeting/${input.meetingId}`,
-				details: { from: meeting.state, to: rule.to, ...(reason ? { reason } : {}), ...(finalization ? { version: finalization.version, sha256: finalization.sha256 } : {}) }
+				details: { from: meeting.state, to: rule.to, ...(reason ? { reason } : {}), ...(finalization ? { version: finalization.version, sha256: finalization.sha256, record: { id: finalization.record.id, number: finalization.record.label, version: finalization.record.version, sha256: finalization.record.sha256 } } : {}) }
 			});
 			// After the audit row: notifyReview counts it to key this review round.
 			if (rule.to === 'review') await notifyReview(tx, input.meetingId);

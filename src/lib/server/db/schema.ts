@@ -761,3 +761,72 @@ export const notifications = pgTable(
 		check('notifications_kind', sql`${t.kind} in ('mention','reply','review','decision','report_due')`)
 	]
 );
+
+const tsvector = customType<{ data: string; driverData: string }>({ dataType: () => 'tsvector' });
+
+/**
+ * The record (归档): one row per finalization of a meeting's minutes, numbered per committee,
+ * series and year (〔2026〕第3号); a re-finalization is a new version of the same number. Rows
+ * are append-only — a trigger refuses UPDATE, DELETE and TRUNCATE — and `sha256` is over the
+ * canonical JSON of `body`, so a change made behind the trigger's back is still detected.
+ * No foreign key may act on a record (no ON DELETE SET NULL): that would be an update.
+ */
+export const records = pgTable(
+	'records',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		committeeId: uuid('committee_id')
+			.notNull()
+			.references(() => committees.id, { onDelete: 'restrict' }),
+		meetingId: uuid('meeting_id').references(() => meetings.id, { onDelete: 'restrict' }),
+		/** The numbering series: 'minutes' (纪要); bulletins get their own. */
+		kind: text('kind').notNull(),
+		year: integer('year').notNull(),
+		seq: integer('seq').notNull(),
+		version: integer('version').notNull(),
+		body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+		sha256: text('sha256').notNull(),
+		/** Denormalised from the body for listing; the body is what is hashed. */
+		title: text('title').notNull(),
+		finalizedAt: timestamp('finalized_at', { withTimezone: true }).notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [
+		uniqueIndex('records_number_version').on(t.committeeId, t.kind, t.year, t.seq, t.version),
+		index('records_meeting').on(t.meetingId),
+		index('records_committee_year').on(t.committeeId, t.year),
+		check('records_kind', sql`${t.kind} in ('minutes')`),
+		check('records_positive', sql`${t.seq} > 0 and ${t.version} > 0`)
+	]
+);
+
+/** The last number given in each committee's series and year: the row lock makes numbering gapless. */
+export const recordCounters = pgTable(
+	'record_counters',
+	{
+		committeeId: uuid('committee_id')
+			.notNull()
+			.references(() => committees.id, { onDelete: 'restrict' }),
+		kind: text('kind').notNull(),
+		year: integer('year').notNull(),
+		last: integer('last').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.committeeId, t.kind, t.year] })]
+);
+
+/**
+ * Full-text search over records. PostgreSQL's parsers do not segment Chinese, so the terms are
+ * built in the application (Han characters and their bigrams, other words whole) and stored as
+ * a tsvector literal: the same on PGlite and PostgreSQL, whatever the server's locale.
+ */
+export const recordSearch = pgTable(
+	'record_search',
+	{
+		recordId: uuid('record_id')
+			.primaryKey()
+			.references(() => records.id, { onDelete: 'restrict' }),
+		text: text('text').notNull(),
+		terms: tsvector('terms').notNull()
+	},
+	(t) => [index('record_search_terms').using('gin', t.terms)]
+);
