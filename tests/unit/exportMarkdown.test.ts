@@ -16,7 +16,8 @@ function readFrontMatter(md: string): { fm: Record<string, string | number>; res
 	for (const line of lines.slice(1, end)) {
 		const m = /^([a-z_0-9]+): (.*)$/.exec(line);
 		expect(m, line).not.toBeNull();
-		const [, key, value] = m!;
+		const key = m![1]!;
+		const value = m![2]!;
 		expect(fm).not.toHaveProperty(key);
 		fm[key] = value.startsWith('"') ? unquote(value) : Number(value);
 	}
@@ -27,7 +28,7 @@ function readFrontMatter(md: string): { fm: Record<string, string | number>; res
 function unquote(value: string): string {
 	const m = /^"((?:[^"\\]|\\(?:[\\"nrt]|u[0-9a-f]{4}))*)"$/.exec(value);
 	expect(m, value).not.toBeNull();
-	return m![1].replace(/\\(?:([\\"])|([nrt])|u([0-9a-f]{4}))/g, (_, lit, c, hex) =>
+	return m![1]!.replace(/\\(?:([\\"])|([nrt])|u([0-9a-f]{4}))/g, (_, lit, c, hex) =>
 		lit ? lit : c ? ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[c] : String.fromCharCode(parseInt(hex, 16))
 	);
 }

@@ -107,7 +107,8 @@ function withMarks(escaped: string, raw: string, run: Run, afterDelimiter: boole
 	if (!run.bold && !run.italic && !run.strike) return { text: escaped, delimiter: false };
 	const trimmed = raw.trim();
 	if (!trimmed) return { text: escaped, delimiter: false };
-	const useTags = afterDelimiter || PUNCT.test([...trimmed][0]) || PUNCT.test([...trimmed].at(-1)!);
+	const chars = [...trimmed];
+	const useTags = afterDelimiter || PUNCT.test(chars[0] ?? '') || PUNCT.test(chars.at(-1) ?? '');
 	// Keep edge whitespace outside the markers (`** a**` does not open).
 	const lead = escaped.match(/^\s*/)![0];
 	const tail = escaped.slice(lead.length).match(/\s*$/)![0];
@@ -179,7 +180,7 @@ function table(rows: string[][], headerFirst: boolean): string {
 	const columns = Math.max(1, ...rows.map((r) => r.length));
 	const line = (cells: string[]) => `| ${Array.from({ length: columns }, (_, i) => cells[i] || ' ').join(' | ')} |`;
 	const body = headerFirst ? rows.slice(1) : rows;
-	const header = headerFirst ? rows[0] : [];
+	const header = headerFirst ? (rows[0] ?? []) : [];
 	return [line(header), `|${' --- |'.repeat(columns)}`, ...body.map(line)].join('\n');
 }
 
@@ -228,7 +229,7 @@ function block(b: Block): string {
 		case 'table': {
 			if (b.rows.length === 0) return '';
 			const rows = b.rows.map((row) => row.cells.map((cell) => cell.map((runs) => inline(runs, true)).filter((s) => s.trim() !== '').join(' ')));
-			return table(rows, b.rows[0].header);
+			return table(rows, b.rows[0]?.header ?? false);
 		}
 		case 'rule':
 			return '---';
