@@ -44,6 +44,7 @@ function wrapRecord() {
 			type: 'doc',
 			content: [
 				p(text(LATIN)),
+				p(text('硬换行之前'), { type: 'hardBreak' }, text('硬换行之后')),
 				p(text(URL_LIKE, [{ type: 'link', attrs: { href: URL_LIKE } }])),
 				{
 					type: 'orderedList',
@@ -279,9 +280,13 @@ describe.skipIf(!hasPoppler && !process.env.CI)('PDF export', () => {
 		}
 		const { file, pdf } = pdfs.wrap;
 		const all = squash(await pdftotext(file));
-		for (const expected of [LATIN, URL_LIKE, `嵌套${LATIN}`, `引用${'引文'.repeat(200)}`, '全文完']) expect(all).toContain(expected);
-		// The two-column table splits its long row over several pages, repeating its header row.
 		const placed = await words(file);
+		for (const expected of [LATIN, URL_LIKE, `嵌套${LATIN}`, `引用${'引文'.repeat(200)}`, '全文完']) expect(all).toContain(expected);
+		const before = placed.find((w) => w.text.includes('硬换行之前'))!;
+		const after = placed.find((w) => w.text.includes('硬换行之后'))!;
+		expect(after.yMin).toBeGreaterThan(before.yMax);
+		expect(after.xMin).toBeLessThan(before.xMin);
+		// The two-column table splits its long row over several pages, repeating its header row.
 		const middle = TYPE_LEFT + (TYPE_RIGHT - TYPE_LEFT) / 2;
 		const left = squash(columnText(placed, TYPE_LEFT, middle));
 		const right = squash(columnText(placed, middle, TYPE_RIGHT));

@@ -142,7 +142,19 @@ const BODY: TextStyle = { font: 'regular', size: BODY_SIZE, pitch: PITCH, tracki
  * when they are http(s) or mailto, checked again here.
  */
 function runsText(doc: Doc, runs: Run[], frame: Frame, style: TextStyle, indent = frame.indent): void {
-	const parts = runs.filter((r) => r.text.length > 0);
+	// A hard break (a run of "\n", or one inside a run) starts a new line without the indent;
+	// pdfkit's continued text would otherwise let the next run carry on the same line.
+	const lines: Run[][] = [[]];
+	for (const run of runs) {
+		run.text.split('\n').forEach((text, i) => {
+			if (i > 0) lines.push([]);
+			if (text) lines[lines.length - 1]!.push({ ...run, text });
+		});
+	}
+	lines.forEach((parts, i) => runsLine(doc, parts, frame, style, i === 0 ? indent : 0));
+}
+
+function runsLine(doc: Doc, parts: Run[], frame: Frame, style: TextStyle, indent: number): void {
 	doc.x = frame.x;
 	if (parts.length === 0) {
 		// An empty paragraph keeps its line.
