@@ -303,6 +303,28 @@ describe('DOCX export (GB/T 9704 纪要)', () => {
 		expect(Number(attr(quote, 'ind', 'right'))).toBeGreaterThan(600);
 	});
 
+	it('numbers ordered list items, indents nested lists, and draws rules', async () => {
+		const layout = layoutRecord(sampleRecord(), HASH);
+		const para = (text: string) => ({ kind: 'paragraph' as const, runs: [{ text }] });
+		layout.blocks = [
+			{
+				kind: 'list',
+				ordered: true,
+				items: [[para('外层一'), { kind: 'list', ordered: false, items: [[para('内层甲')], [para('内层乙')]] }], [para('外层二')]]
+			},
+			{ kind: 'rule' }
+		];
+		const doc = strFromU8(unzipSync(new Uint8Array(await recordDocx(layout)))['word/document.xml'] ?? new Uint8Array());
+		expect(textOf(paragraphWith(doc, '外层一'))).toBe('1. 外层一');
+		expect(textOf(paragraphWith(doc, '外层二'))).toBe('2. 外层二');
+		expect(textOf(paragraphWith(doc, '内层甲'))).toBe('• 内层甲');
+		expect(attr(paragraphWith(doc, '外层一'), 'ind', 'left')).toBeUndefined();
+		expect(Number(attr(paragraphWith(doc, '内层乙'), 'ind', 'left'))).toBeGreaterThan(600);
+		const order = ['外层一', '内层甲', '内层乙', '外层二'].map((t) => doc.indexOf(t));
+		expect(order).toEqual([...order].sort((a, b) => a - b));
+		expect(doc).toMatch(/<w:pBdr><w:bottom [^>]*w:val="single"/);
+	});
+
 	it('renders a 30-page record', async () => {
 		const doc = part(await render(longRecord(30)), 'word/document.xml');
 		expect(paragraphs(doc).filter((p) => textOf(p).includes(SENTENCE + SENTENCE))).toHaveLength(180);

@@ -395,7 +395,10 @@ function annex(layout: RecordLayout): Paragraph[] {
 		blank()
 	];
 	layout.opinions.forEach((o, i) => {
-		out.push(headingParagraph(1, textRuns(`${'一二三四五六七八九十'[i] ?? `${i + 1}`}${i < 10 ? '、' : '.'}${o.agendaItem || '（未注明议题）'}`, HEADING_LOOK[1])));
+		// Numbered 一、二、… unless the agenda item brings its own number.
+		const item = o.agendaItem.trim() || '（未注明议题）';
+		const number = /^([一二三四五六七八九十百]+、|[0-9０-９]+[.、．])/.test(item) ? '' : i < 10 ? `${'一二三四五六七八九十'[i]}、` : `${i + 1}.`;
+		out.push(headingParagraph(1, textRuns(`${number}${item}`, HEADING_LOOK[1])));
 		out.push(bodyParagraph(textRuns(`提出人：${o.author}　日期：${o.date}`, BODY)));
 		for (const para of o.body.split(/\n+/)) if (para.trim()) out.push(bodyParagraph(textRuns(para, BODY)));
 	});
