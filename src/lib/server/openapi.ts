@@ -264,6 +264,20 @@ export const openApiDocument = {
 				}
 			}
 		},
+		'/records/{id}/verify': {
+			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+			get: {
+				summary: 'Recompute a record’s SHA-256 from what is stored now and compare it with the hash taken when it was frozen',
+				responses: {
+					'200': {
+						description: 'valid is false when the stored record was changed after it was frozen',
+						content: { 'application/json': { schema: { type: 'object', required: ['valid'], properties: { valid: { type: 'boolean' }, sha256: { type: 'string' }, computed: { type: 'string' } } } } }
+					},
+					'401': errorResponse('No valid token'),
+					'404': errorResponse('No such record, or not a member of its committee')
+				}
+			}
+		},
 		'/projects/{id}': {
 			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
 			get: {

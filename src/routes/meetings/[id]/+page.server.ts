@@ -1,3 +1,4 @@
+import { recordsOfMeeting } from '$lib/server/record';
 import { error, fail } from '@sveltejs/kit';
 import { atLeast } from '$lib/domain/permissions';
 import { canManageMeetings } from '$lib/domain/roles';
@@ -29,13 +30,15 @@ export const load: PageServerLoad = async ({ params, locals, url, depends }) => 
 	const agenda = await resolveDocAccess(db, user, { kind: 'agenda', meetingId: meeting.id });
 	if (!agenda.found || agenda.access === 'none') error(403, { message: 'forbidden', code: 'forbidden' });
 	const minutes = await resolveDocAccess(db, user, { kind: 'minutes', meetingId: meeting.id });
-	const [attendance, units, items, finalization, proposals] = await Promise.all([
+	const [attendance, units, items, finalization, proposals, recordVersions] = await Promise.all([
 		attendanceView(db, meeting.id),
 		memberUnits(db, meeting.committeeId),
 		projectItemsOfMeeting(db, meeting.id),
 		latestFinalization(db, meeting.id),
-		proposalsForLinking(db, meeting.committeeId)
+		proposalsForLinking(db, meeting.committeeId),
+		recordsOfMeeting(db, meeting.id)
 	]);
+	const record = recordVersions[0];
 	// Offered while the agenda is being prepared or the meeting runs, to those who edit it.
 	const carryOver =
 		atLeast(agenda.access, 'write') && (meeting.state === 'scheduled' || meeting.state === 'in_progress')
@@ -58,6 +61,7 @@ export const load: PageServerLoad = async ({ params, locals, url, depends }) => 
 		proposalLinks: Object.fromEntries(proposals.map((p) => [p.id, { title: p.title, href: `/committees/${meeting.committeeId}/board/${p.year}?tab=proposals` }])),
 		items: items.map((i) => ({ id: i.id, blockId: i.sourceBlockId, title: i.title, status: i.displayStatus, dueDate: i.dueDate, units: i.units.map((u) => u.name) })),
 		finalization: finalization ? { version: finalization.version, sha256: finalization.sha256, finalizedAt: finalization.finalizedAt.toISOString() } : null,
+		record: record ? { id: record.id, label: record.label, version: record.version } : null,
 		me: { id: user.id, name: user.displayName },
 		participation: await loadParticipation(db, user, meeting)
 	};
