@@ -65,7 +65,7 @@ describe('Markdown export', () => {
 		expect(yamlString('a"b\\c\nd')).toBe('"a\\"b\\\\c\\nd"');
 	});
 
-	it('lays out title, number, date, attendance, body, decisions, annex, signature and hash', () => {
+	it('lays out title, number, date, attendance, body, decisions, signature, annex and hash', () => {
 		const { rest } = readFrontMatter(md);
 		const lines = rest.split('\n');
 		expect(lines).toContain(`# ${layout.title}`);
@@ -88,8 +88,8 @@ describe('Markdown export', () => {
 		expect(rest).toContain('赵委员（区税务局）　2026年3月11日');
 		expect(rest).toContain('东湖社区大党委  \n2026年3月14日');
 		expect(lines.filter((l) => l !== '').at(-1)).toBe(`SHA-256: ${HASH}`);
-		// Sections come in the document's order.
-		const order = ['# ', '〔2026〕', '**出席', '## 一、', '**决议1', '| 序号', '## 附件', '东湖社区大党委  ', 'SHA-256'].map((s) => lines.findIndex((l) => l.startsWith(s)));
+		// Sections come in the document's order; the signature (落款) precedes the annex (GB/T 9704).
+		const order = ['# ', '〔2026〕', '**出席', '## 一、', '**决议1', '| 序号', '东湖社区大党委  ', '## 附件', 'SHA-256'].map((s) => lines.findIndex((l) => l.startsWith(s)));
 		expect(order).toEqual([...order].sort((a, b) => a - b));
 		expect(order.every((i) => i >= 0)).toBe(true);
 	});

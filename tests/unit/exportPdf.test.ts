@@ -207,13 +207,16 @@ describe.skipIf(!hasPoppler && !process.env.CI)('PDF export', () => {
 		expect(Number(info['Pages'])).toBeGreaterThanOrEqual(1);
 	});
 
-	it('puts the written opinions on a page of their own, after the decisions', async () => {
+	it('puts the written opinions on a page of their own, after the decisions and the signature; the hash comes last', async () => {
 		const { file } = pdfs.sample;
 		const pages = (await pdftotext(file)).split('\f');
 		const annex = pages.findIndex((page) => page.includes('附件：书面意见'));
 		expect(annex).toBeGreaterThan(0);
 		expect(squash(pages[annex]!).startsWith('附件：书面意见')).toBe(true);
 		expect(pages.slice(0, annex).join('')).toContain('会议决议');
+		// 落款 before the annex (GB/T 9704 7.3.5), the hash after everything.
+		expect(squash(pages.slice(0, annex).join(''))).toContain('东湖社区大党委2026年3月14日');
+		expect(pages.slice(annex).join('')).toContain('SHA-256');
 	});
 
 	it('links only the safe link, as a URI annotation', () => {

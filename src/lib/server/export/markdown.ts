@@ -260,6 +260,9 @@ export function recordMarkdown(layout: RecordLayout, meta: MarkdownMeta): string
 		);
 	}
 
+	// 落款 before the annex, as GB/T 9704 places it.
+	parts.push(`${plain(layout.issuer, true)}  \n${plain(layout.finalizedDate, true)}`);
+
 	if (layout.opinions.length) {
 		parts.push('## 附件：书面意见');
 		layout.opinions.forEach((o, i) => {
@@ -269,7 +272,6 @@ export function recordMarkdown(layout: RecordLayout, meta: MarkdownMeta): string
 		});
 	}
 
-	parts.push(`${plain(layout.issuer, true)}  \n${plain(layout.finalizedDate, true)}`);
 	parts.push(`SHA-256: ${plain(meta.hash, true)}`);
 	return parts.filter((p) => p.trim() !== '').join('\n\n') + '\n';
 }

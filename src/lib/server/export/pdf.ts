@@ -502,7 +502,7 @@ function opinionsAnnex(doc: Doc, layout: RecordLayout): void {
 	}
 }
 
-/** 落款: the date four characters in from the right, the issuer centred over it; then the hash. */
+/** 落款: the date four characters in from the right, the issuer centred over it (before any annex, GB/T 9704 7.3.5). */
 function signature(doc: Doc, layout: RecordLayout): void {
 	doc.y += PITCH;
 	doc.font('regular').fontSize(BODY_SIZE);
@@ -516,6 +516,10 @@ function signature(doc: Doc, layout: RecordLayout): void {
 	const issuerX = Math.max(MARGINS.left, Math.min(centre - issuerWidth / 2, MARGINS.left + TYPE_WIDTH - issuerWidth));
 	if (layout.issuer) line(doc, layout.issuer, { ...BODY_FRAME, x: issuerX, width: MARGINS.left + TYPE_WIDTH - issuerX }, BODY);
 	if (layout.finalizedDate) line(doc, layout.finalizedDate, { ...BODY_FRAME, x: dateX, width: MARGINS.left + TYPE_WIDTH - dateX }, BODY);
+}
+
+/** The record's SHA-256, last, so a paper copy can be checked against the archive. */
+function hashLine(doc: Doc, layout: RecordLayout): void {
 	doc.y += PITCH / 2;
 	doc.fillColor('#555555');
 	line(doc, `SHA-256: ${layout.hash}`, BODY_FRAME, { font: 'regular', size: HASH_SIZE, pitch: HASH_SIZE * 1.5 });
@@ -529,8 +533,9 @@ export async function recordPdf(layout: RecordLayout): Promise<Buffer> {
 	attendance(doc, layout);
 	renderBlocks(doc, layout.blocks, BODY_FRAME);
 	decisionsTable(doc, layout);
-	opinionsAnnex(doc, layout);
 	signature(doc, layout);
+	opinionsAnnex(doc, layout);
+	hashLine(doc, layout);
 	return finish(doc, done);
 }
 
