@@ -15,6 +15,7 @@ let server: ServerProcess;
 let browser: Browser;
 const shots = path.resolve('tests/e2e/artifacts');
 const TOPIC = '垃圾分类督导员队伍建设';
+const HOSTILE = '<img src=x onerror="window.__pwned=1">议题';
 
 beforeAll(async () => {
 	fresh = await freshServerEnv({ SEED: 'demo' });
@@ -58,6 +59,9 @@ describe('the record in the browser', () => {
 		// The agenda item's title reaches the minutes when the meeting starts.
 		await c.click('[data-testid=agenda-add]');
 		await c.locator('li.item input[id$=-title]').first().pressSequentially(TOPIC, { delay: 10 });
+		// A second item whose title is markup: it must come out as text everywhere.
+		await c.click('[data-testid=agenda-add]');
+		await c.locator('li.item input[id$=-title]').nth(1).fill(HOSTILE);
 		await expect.poll(() => c.locator('[data-testid=agenda-live] [data-testid=collab-state]').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
 		await c.click('[data-testid=transition-start]');
 		await expect.poll(() => stateOf(c)).toBe('进行中');
@@ -78,6 +82,10 @@ describe('the record in the browser', () => {
 		expect(await c.locator('[data-testid=record-verify]').getAttribute('data-valid')).toBe('true');
 		expect(await c.locator('[data-testid=record-view]').textContent()).toContain(TOPIC);
 		expect(await c.locator('[data-testid=record-view]').textContent()).toContain(label);
+		expect(await c.locator('[data-testid=record-view]').textContent()).toContain(HOSTILE);
+		expect(await c.locator('[data-testid=record-view] img').count()).toBe(0);
+		expect(await c.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+		await c.screenshot({ path: path.join(shots, 'record.png'), fullPage: true });
 
 		// The same check over the API.
 		const recordId = new URL(c.url()).pathname.split('/')[2]!;

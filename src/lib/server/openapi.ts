@@ -264,6 +264,27 @@ export const openApiDocument = {
 				}
 			}
 		},
+		'/records': {
+			get: {
+				summary: 'The archive (归档) the caller may read: finalized minutes, current versions unless versions=all; q searches the full text (Chinese phrases)',
+				parameters: [
+					{ name: 'q', in: 'query', schema: { type: 'string', maxLength: 100 }, description: 'Phrases separated by spaces; all must occur' },
+					{ name: 'year', in: 'query', schema: { type: 'integer' } },
+					{ name: 'committee', in: 'query', schema: { type: 'string', format: 'uuid' } },
+					{ name: 'street', in: 'query', schema: { type: 'string', format: 'uuid' } },
+					{ name: 'versions', in: 'query', schema: { type: 'string', enum: ['all'] } },
+					{ name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 } }
+				],
+				responses: { '200': { description: '{items, total, page, pageCount}; with q each item has a snippet: [{text, hit}]' }, '401': errorResponse('No valid token') }
+			}
+		},
+		'/records/{id}': {
+			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+			get: {
+				summary: 'One record as frozen: number 〔year〕第n号, version, sha256 and the body the hash covers. Downloads: /records/{id}/export/{docx|pdf|md} (session cookie)',
+				responses: { '200': { description: 'The record' }, '401': errorResponse('No valid token'), '404': errorResponse('No such record, or not a member of its committee') }
+			}
+		},
 		'/records/{id}/verify': {
 			parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
 			get: {
