@@ -1,32 +1,19 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, signInPage } from '../helpers/browser';
-import { freshServerEnv } from '../helpers/serverEnv';
-import { apiGet, apiToken, startServer, type ServerProcess } from '../helpers/serverProcess';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { signInPage } from '../helpers/browser';
+import { useDemoSite } from '../helpers/demoSite';
+import { hasPoppler, pdfText } from '../helpers/poppler';
+import { apiGet, apiToken } from '../helpers/serverProcess';
 
 const PASSWORD = 'demo-password';
-let fresh: Awaited<ReturnType<typeof freshServerEnv>>;
-let server: ServerProcess;
-let browser: Browser;
+const site = useDemoSite();
 const shots = path.resolve('tests/e2e/artifacts');
 const TOPIC = '垃圾分类督导员队伍建设';
 const HOSTILE = '<img src=x onerror="window.__pwned=1">议题';
-
-beforeAll(async () => {
-	fresh = await freshServerEnv({ SEED: 'demo' });
-	server = await startServer(fresh.env);
-	browser = await launchBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.kill('SIGTERM');
-	await fresh?.cleanup();
-});
 
 const stateOf = (page: Page) => page.locator('[data-testid=meeting-state]').textContent();
 
@@ -39,18 +26,9 @@ async function download(page: Page, selector: string): Promise<{ name: string; b
 	return { name: file.suggestedFilename(), bytes };
 }
 
-function hasPdftotext(): boolean {
-	try {
-		execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-		return true;
-	} catch {
-		return false;
-	}
-}
-
 describe('the record in the browser', () => {
 	it('finalized minutes enter the archive with a number; the archive finds them by a Chinese phrase; DOCX and PDF download', async () => {
-		const convener = await signInPage(browser, server.http, 'convener', PASSWORD);
+		const convener = await signInPage(site.browser, site.server.http, 'convener', PASSWORD);
 		const c = convener.page;
 		await c.locator('[data-testid=committee-list] a').first().click();
 		await c.locator('[data-testid=meeting-list] a').first().click();
@@ -73,6 +51,14 @@ describe('the record in the browser', () => {
 		await c.click('[data-testid=transition-finalize]');
 		await expect.poll(() => stateOf(c), { timeout: 15_000 }).toBe('定稿');
 
+		// Printing the meeting page gives the minutes alone.
+		await c.emulateMedia({ media: 'print' });
+		expect(await c.locator('header.top').isVisible()).toBe(false);
+		await expect.poll(() => c.locator('[data-testid=meeting-record]').count(), { timeout: 10_000 }).toBe(1);
+		expect(await c.locator('[data-testid=meeting-record]').isVisible()).toBe(false);
+		expect(await c.locator('[data-testid=minutes-live] .ProseMirror').isVisible()).toBe(true);
+		await c.emulateMedia({ media: 'screen' });
+
 		// The meeting names its record; the record page shows it verified.
 		await expect.poll(() => c.locator('[data-testid=meeting-record]').textContent(), { timeout: 10_000 }).toMatch(/已归档：〔\d{4}〕第1号/);
 		const label = (await c.locator('[data-testid=meeting-record]').textContent())!.match(/〔\d{4}〕第\d+号/)![0];
@@ -86,13 +72,19 @@ describe('the record in the browser', () => {
 		expect(await c.locator('[data-testid=record-view] img').count()).toBe(0);
 		expect(await c.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 		await c.screenshot({ path: path.join(shots, 'record.png'), fullPage: true });
+		// Printed, the record page is the document alone.
+		await c.emulateMedia({ media: 'print' });
+		expect(await c.locator('header.top').isVisible()).toBe(false);
+		expect(await c.locator('[data-testid=record-header]').isVisible()).toBe(false);
+		expect(await c.locator('[data-testid=record-view]').isVisible()).toBe(true);
+		await c.emulateMedia({ media: 'screen' });
 
 		// The same check over the API.
 		const recordId = new URL(c.url()).pathname.split('/')[2]!;
-		const token = await apiToken(server.http, 'convener', PASSWORD);
-		expect(await apiGet(server.http, token, `/api/v1/records/${recordId}/verify`)).toMatchObject({ valid: true });
-		expect((await fetch(`${server.http}/api/v1/records/${recordId}/verify`)).status).toBe(401);
-		expect((await fetch(`${server.http}/api/v1/records/00000000-0000-4000-8000-000000000000/verify`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+		const token = await apiToken(site.server.http, 'convener', PASSWORD);
+		expect(await apiGet(site.server.http, token, `/api/v1/records/${recordId}/verify`)).toMatchObject({ valid: true });
+		expect((await fetch(`${site.server.http}/api/v1/records/${recordId}/verify`)).status).toBe(401);
+		expect((await fetch(`${site.server.http}/api/v1/records/00000000-0000-4000-8000-000000000000/verify`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
 
 		const docx = await download(c, '[data-testid=record-download-docx]');
 		expect(docx.name).toMatch(/\.docx$/);
@@ -103,20 +95,16 @@ describe('the record in the browser', () => {
 		const pdf = await download(c, '[data-testid=record-download-pdf]');
 		expect(pdf.name).toMatch(/\.pdf$/);
 		expect(pdf.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-		if (hasPdftotext()) {
-			const target = path.join(os.tmpdir(), `gj-e2e-${Date.now()}.pdf`);
-			fs.writeFileSync(target, pdf.bytes);
-			const text = execFileSync('pdftotext', ['-enc', 'UTF-8', target, '-'], { encoding: 'utf8' });
-			fs.rmSync(target, { force: true });
-			expect(text.replace(/\s+/g, '')).toContain(TOPIC);
+		if (hasPoppler) {
+			expect(pdfText(pdf.bytes).replace(/\s+/g, '')).toContain(TOPIC);
 		} else if (process.env.CI) {
 			throw new Error('pdftotext (poppler-utils) is missing; .ci/run installs it');
 		}
 
 		// A member on a phone searches the archive.
-		const member = await signInPage(browser, server.http, 'convener', PASSWORD, { width: 375, height: 800 });
+		const member = await signInPage(site.browser, site.server.http, 'convener', PASSWORD, { width: 375, height: 800 });
 		const m = member.page;
-		await m.goto(`${server.http}/archive`);
+		await m.goto(`${site.server.http}/archive`);
 		await m.waitForSelector('body[data-hydrated]');
 		await m.fill('[data-testid=archive-q]', '垃圾分类');
 		await Promise.all([m.waitForURL(/q=/), m.click('[data-testid=archive-submit]')]);

@@ -135,9 +135,9 @@ describe('the record', () => {
 		expect(JSON.stringify(versions[1]!.body.content)).toContain('第一版纪要');
 		expect(await verifyRecord(database.db, v1.id)).toMatchObject({ valid: true });
 		// The archive lists the current version unless asked for all.
-		const current = await searchArchive(database.db, { committeeIds: [b.committeeId], q: '纪要' });
+		const current = await searchArchive(database.db, { scopeIds: [b.committeeId], q: '纪要' });
 		expect(current.items.map((i) => i.version)).toEqual([2]);
-		const all = await searchArchive(database.db, { committeeIds: [b.committeeId], q: '纪要', allVersions: true });
+		const all = await searchArchive(database.db, { scopeIds: [b.committeeId], q: '纪要', allVersions: true });
 		expect(all.items.map((i) => i.version).sort()).toEqual([1, 2]);
 	});
 
@@ -162,7 +162,7 @@ describe(`Chinese full-text search (${usingPostgres() ? 'PostgreSQL' : 'PGlite'}
 	});
 
 	it('finds the minutes containing a phrase, ranked, with the hit marked in a snippet', async () => {
-		const result = await searchArchive(database.db, { committeeIds: [a.committeeId], q: '垃圾分类' });
+		const result = await searchArchive(database.db, { scopeIds: [a.committeeId], q: '垃圾分类' });
 		const ids = result.items.map((i) => i.id);
 		expect(ids).toContain(hit);
 		expect(ids).toContain(twice);
@@ -175,20 +175,27 @@ describe(`Chinese full-text search (${usingPostgres() ? 'PostgreSQL' : 'PGlite'}
 	});
 
 	it('several phrases must all occur; single characters and Latin words work; nothing matches nothing', async () => {
-		expect((await searchArchive(database.db, { committeeIds: [a.committeeId], q: '垃圾分类 清运' })).items.map((i) => i.id)).toEqual([twice]);
-		expect((await searchArchive(database.db, { committeeIds: [a.committeeId], q: '運' })).total).toBe(0);
-		expect((await searchArchive(database.db, { committeeIds: [a.committeeId], q: '运' })).items.map((i) => i.id)).toEqual([twice]);
-		expect((await searchArchive(database.db, { committeeIds: [a.committeeId], q: 'A 会议' })).total).toBe(6);
-		expect((await searchArchive(database.db, { committeeIds: [a.committeeId], q: '养老服务' })).total).toBe(0);
+		expect((await searchArchive(database.db, { scopeIds: [a.committeeId], q: '垃圾分类 清运' })).items.map((i) => i.id)).toEqual([twice]);
+		expect((await searchArchive(database.db, { scopeIds: [a.committeeId], q: '運' })).total).toBe(0);
+		expect((await searchArchive(database.db, { scopeIds: [a.committeeId], q: '运' })).items.map((i) => i.id)).toEqual([twice]);
+		expect((await searchArchive(database.db, { scopeIds: [a.committeeId], q: 'A 会议' })).total).toBe(6);
+		expect((await searchArchive(database.db, { scopeIds: [a.committeeId], q: '养老服务' })).total).toBe(0);
 		// Other committees' records are never searched.
-		expect((await searchArchive(database.db, { committeeIds: [b.committeeId], q: '垃圾分类' })).total).toBe(0);
+		expect((await searchArchive(database.db, { scopeIds: [b.committeeId], q: '垃圾分类' })).total).toBe(0);
 		// Query syntax is data, not syntax.
-		expect((await searchArchive(database.db, { committeeIds: [a.committeeId], q: "'&|!:* <-> \\" })).total).toBe(0);
+		expect((await searchArchive(database.db, { scopeIds: [a.committeeId], q: "'&|!:* <-> \\" })).total).toBe(0);
+	});
+
+	it('finalizes very long minutes: the search terms are capped, never refused by the database', async () => {
+		const huge = Array.from({ length: 300_000 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20000))).join('');
+		const m = await meetingIn(a, docOf(p(`开头的独特短语：社区议事厅。${huge}`)));
+		const ref = (await finalize(a, m)).finalization!.record;
+		expect((await searchArchive(database.db, { scopeIds: [a.committeeId], q: '社区议事厅' })).items.map((i) => i.id)).toEqual([ref.id]);
 	});
 
 	it('filters by year and street, and pages', async () => {
-		expect((await searchArchive(database.db, { committeeIds: [a.committeeId], year: 2027 })).items).toHaveLength(1);
-		const all = await searchArchive(database.db, { committeeIds: [a.committeeId, b.committeeId] });
+		expect((await searchArchive(database.db, { scopeIds: [a.committeeId], year: 2027 })).items).toHaveLength(1);
+		const all = await searchArchive(database.db, { scopeIds: [a.committeeId, b.committeeId] });
 		expect(all.total).toBeGreaterThan(0);
 		expect(all.items.every((i) => !i.superseded)).toBe(true);
 	});

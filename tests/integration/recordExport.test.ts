@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +5,7 @@ import { meetings } from '../../src/lib/server/db/schema';
 import { transitionMeeting } from '../../src/lib/server/meetingLifecycle';
 import { readableRecord } from '../../src/lib/server/record';
 import { renderRecord, yearBundle } from '../../src/lib/server/recordExport';
+import { hasPoppler, pdfText } from '../helpers/poppler';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { decision, docOf, h, p, writeMinutes } from '../helpers/minutes';
@@ -23,15 +20,6 @@ let fx: CommitteeFixture;
 let recordId: string;
 
 const link = (text: string, href: string): PmJson => ({ type: 'paragraph', content: [{ type: 'text', text, marks: [{ type: 'link', attrs: { href } }] }] });
-
-function havePoppler(): boolean {
-	try {
-		execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-		return true;
-	} catch {
-		return false;
-	}
-}
 
 beforeAll(async () => {
 	database = await createTestDatabase();
@@ -80,16 +68,13 @@ describe('exports of hostile minutes', () => {
 		expect(xml.match(/第\d+段/g)).toHaveLength(200);
 	});
 
-	it.skipIf(!havePoppler() && !process.env.CI)('PDF: no JavaScript, no action but the https link; the script is text', async () => {
+	it.skipIf(!hasPoppler && !process.env.CI)('PDF: no JavaScript, no action but the https link; the script is text', async () => {
 		const record = (await readableRecord(database.db, { id: fx.people.member.id, isAdmin: false }, recordId))!;
 		const pdf = Buffer.from((await renderRecord(record, 'pdf')).bytes);
 		const raw = pdf.toString('latin1');
 		expect(raw).not.toMatch(/\/JavaScript|\/JS\b|\/Launch|\/OpenAction/);
 		expect([...raw.matchAll(/\/URI \(([^)]*)\)/g)].map((m) => m[1])).toEqual(['https://example.gov.cn/']);
-		const file = path.join(os.tmpdir(), `gj-hostile-${process.pid}.pdf`);
-		fs.writeFileSync(file, pdf);
-		const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
-		fs.rmSync(file, { force: true });
+		const text = pdfText(pdf).replace(/\s+/g, '');
 		expect(text).toContain('<script>alert(1)</script>');
 		expect(text).toContain('第200段');
 	});

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PmNode } from '../../src/lib/domain/record';
 import { recordPdf, recordsTocPdf } from '../../src/lib/server/export/pdf';
 import { layoutRecord, type RecordLayout } from '../../src/lib/server/export/recordBlocks';
+import { hasPoppler } from '../helpers/poppler';
 import { SENTENCE, hostileRecord, longRecord, sampleRecord } from '../helpers/recordFixture';
 
 /*
@@ -17,7 +18,6 @@ import { SENTENCE, hostileRecord, longRecord, sampleRecord } from '../helpers/re
  */
 
 const run = promisify(execFile);
-const hasPoppler = !spawnSync('pdftotext', ['-v']).error;
 
 const MM = 72 / 25.4;
 const PAGE_WIDTH = 210 * MM;

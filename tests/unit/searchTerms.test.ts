@@ -13,6 +13,15 @@ describe('search terms for Chinese text', () => {
 		expect(tsqueryLiteral(queryPhrases('!!! ***'))).toBeNull();
 	});
 
+	it('keeps the literal of a very long text within what PostgreSQL accepts', () => {
+		// 300,000 distinct-ish characters: far more terms and positions than a tsvector may hold.
+		const huge = Array.from({ length: 300_000 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20000))).join('');
+		const literal = tsvectorLiteral(huge);
+		expect(literal.length).toBeLessThanOrEqual(600_000);
+		expect(literal.length).toBeGreaterThan(100_000);
+		expect(tsvectorLiteral('短文本')).toBe("'短':1 '短文':2 '文':3 '文本':4 '本':5");
+	});
+
 	it('marks every occurrence of the phrases in a window around the first', () => {
 		const parts = snippet('会议听取汇报。会议部署了垃圾分类工作，垃圾分类要常抓不懈。', ['垃圾分类'])!;
 		expect(parts.filter((p) => p.hit).map((p) => p.text)).toEqual(['垃圾分类', '垃圾分类']);

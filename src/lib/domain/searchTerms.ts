@@ -54,7 +54,14 @@ const quote = (lexeme: string) => `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g
 // A tsvector keeps at most 16383 as a position; later words share the last one.
 const MAX_POSITION = 16383;
 
-/** A tsvector literal for the text (cast with ::tsvector): no parser involved. */
+// PostgreSQL refuses a tsvector over 1 MiB; a literal under this many characters stays well below.
+const LITERAL_BUDGET = 600_000;
+
+/**
+ * A tsvector literal for the text (cast with ::tsvector): no parser involved. A very long text
+ * keeps one position per term, then only as many terms as fit: finalizing must never fail
+ * because the minutes are long (the exact-phrase check still reads the whole text).
+ */
 export function tsvectorLiteral(value: string): string {
 	const positions = new Map<string, number[]>();
 	searchTerms(value).forEach((term, i) => {
@@ -63,7 +70,18 @@ export function tsvectorLiteral(value: string): string {
 		if (list.length < 256) list.push(Math.min(i + 1, MAX_POSITION));
 		positions.set(term, list);
 	});
-	return [...positions].map(([term, pos]) => `${quote(term)}:${[...new Set(pos)].join(',')}`).join(' ');
+	const entries = [...positions].map(([term, pos]) => ({ term: quote(term), pos: [...new Set(pos)] }));
+	const full = entries.map((e) => `${e.term}:${e.pos.join(',')}`).join(' ');
+	if (full.length <= LITERAL_BUDGET) return full;
+	const out: string[] = [];
+	let size = 0;
+	for (const e of entries) {
+		const lexeme = `${e.term}:${e.pos[0]}`;
+		if (size + lexeme.length + 1 > LITERAL_BUDGET) break;
+		out.push(lexeme);
+		size += lexeme.length + 1;
+	}
+	return out.join(' ');
 }
 
 /** The phrases of a query: split on white space, empty ones dropped, at most 8. */

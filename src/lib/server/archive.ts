@@ -2,7 +2,8 @@ import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { recordNumberLabel } from '../domain/record';
 import { queryPhrases, snippet, tsqueryLiteral, type SnippetPart } from '../domain/searchTerms';
 import type { DbOrTx } from './db';
-import { committees, communities, records, recordSearch } from './db/schema';
+import { committees, communities, districts, records, recordSearch } from './db/schema';
+import { scopeNameSql, supersededSql } from './record';
 
 /*
  * The archive: finalized records by committee and year, found by any phrase in them. Who may
@@ -13,8 +14,8 @@ export const ARCHIVE_PAGE_SIZE = 20;
 export const QUERY_MAX = 100;
 
 export interface ArchiveFilter {
-	/** The committees the reader may see; the archive never shows others. */
-	committeeIds: string[];
+	/** The committees (and, for administrators, districts) the reader may see; the archive never shows others. */
+	scopeIds: string[];
 	year?: number | null;
 	streetId?: string | null;
 	q?: string;
@@ -25,7 +26,9 @@ export interface ArchiveFilter {
 
 export interface ArchiveEntry {
 	id: string;
-	committeeId: string;
+	scopeId: string;
+	committeeId: string | null;
+	/** The committee's name, or the district's for district-wide records. */
 	committeeName: string;
 	meetingId: string | null;
 	year: number;
@@ -40,7 +43,7 @@ export interface ArchiveEntry {
 	snippet: SnippetPart[] | null;
 }
 
-const superseded = sql<boolean>`exists (select 1 from ${records} r2 where r2.committee_id = ${records.committeeId} and r2.kind = ${records.kind} and r2.year = ${records.year} and r2.seq = ${records.seq} and r2.version > ${records.version})`.mapWith(Boolean);
+const superseded = supersededSql;
 
 // The street a committee serves: its own (大工委) or its community's (大党委).
 const streetOf = sql`coalesce(${committees.streetId}, (select ${communities.streetId} from ${communities} where ${communities.id} = ${committees.communityId}))`;
@@ -50,8 +53,8 @@ export async function searchArchive(db: DbOrTx, filter: ArchiveFilter): Promise<
 	const page = Math.max(1, Math.floor(filter.page ?? 1));
 	const empty = { items: [], total: 0, page, pageCount: 1, phrases };
 	// A query of punctuation only finds nothing rather than everything.
-	if (filter.committeeIds.length === 0 || ((filter.q ?? '').trim() !== '' && phrases.length === 0)) return empty;
-	const where: SQL[] = [inArray(records.committeeId, filter.committeeIds)];
+	if (filter.scopeIds.length === 0 || ((filter.q ?? '').trim() !== '' && phrases.length === 0)) return empty;
+	const where: SQL[] = [inArray(records.scopeId, filter.scopeIds)];
 	if (filter.year) where.push(eq(records.year, filter.year));
 	if (filter.streetId) where.push(sql`${streetOf} = ${filter.streetId}`);
 	if (!filter.allVersions) where.push(sql`not ${superseded}`);
@@ -68,15 +71,16 @@ export async function searchArchive(db: DbOrTx, filter: ArchiveFilter): Promise<
 	const [{ total } = { total: 0 }] = await db
 		.select({ total: sql<number>`count(*)`.mapWith(Number) })
 		.from(records)
-		.innerJoin(committees, eq(committees.id, records.committeeId))
+		.leftJoin(committees, eq(committees.id, records.committeeId))
 		.innerJoin(recordSearch, eq(recordSearch.recordId, records.id))
 		.where(condition);
 	const pageCount = Math.max(1, Math.ceil(total / ARCHIVE_PAGE_SIZE));
 	const rows = await db
 		.select({
 			id: records.id,
+			scopeId: records.scopeId,
 			committeeId: records.committeeId,
-			committeeName: committees.name,
+			committeeName: scopeNameSql,
 			meetingId: records.meetingId,
 			year: records.year,
 			seq: records.seq,
@@ -88,10 +92,11 @@ export async function searchArchive(db: DbOrTx, filter: ArchiveFilter): Promise<
 			text: phrases.length ? recordSearch.text : sql<string>`''`
 		})
 		.from(records)
-		.innerJoin(committees, eq(committees.id, records.committeeId))
+		.leftJoin(committees, eq(committees.id, records.committeeId))
+		.innerJoin(districts, eq(districts.id, records.districtId))
 		.innerJoin(recordSearch, eq(recordSearch.recordId, records.id))
 		.where(condition)
-		.orderBy(...(tsquery ? [desc(rank)] : []), desc(records.year), desc(records.seq), desc(records.version), asc(committees.name))
+		.orderBy(...(tsquery ? [desc(rank)] : []), desc(records.year), desc(records.seq), desc(records.version), asc(scopeNameSql))
 		.limit(ARCHIVE_PAGE_SIZE)
 		.offset((Math.min(page, pageCount) - 1) * ARCHIVE_PAGE_SIZE);
 	return {
@@ -104,17 +109,17 @@ export async function searchArchive(db: DbOrTx, filter: ArchiveFilter): Promise<
 }
 
 /** The years that have records, newest first, for the year filter. */
-export async function archiveYears(db: DbOrTx, committeeIds: string[]): Promise<number[]> {
-	if (committeeIds.length === 0) return [];
-	const rows = await db.selectDistinct({ year: records.year }).from(records).where(inArray(records.committeeId, committeeIds)).orderBy(desc(records.year));
+export async function archiveYears(db: DbOrTx, scopeIds: string[]): Promise<number[]> {
+	if (scopeIds.length === 0) return [];
+	const rows = await db.selectDistinct({ year: records.year }).from(records).where(inArray(records.scopeId, scopeIds)).orderBy(desc(records.year));
 	return rows.map((r) => r.year);
 }
 
-/** Every record (all versions) of one committee and year, in number order: the yearly bundle. */
-export async function recordsOfYear(db: DbOrTx, committeeId: string, year: number) {
+/** Every record (all versions) of one scope and year, in series and number order: the yearly bundle. */
+export async function recordsOfYear(db: DbOrTx, scopeId: string, year: number) {
 	return db
-		.select({ id: records.id, seq: records.seq, version: records.version, sha256: records.sha256, title: records.title, body: records.body, superseded })
+		.select({ id: records.id, kind: records.kind, seq: records.seq, version: records.version, sha256: records.sha256, title: records.title, body: records.body, superseded })
 		.from(records)
-		.where(and(eq(records.committeeId, committeeId), eq(records.year, year)))
-		.orderBy(asc(records.seq), asc(records.version));
+		.where(and(eq(records.scopeId, scopeId), eq(records.year, year)))
+		.orderBy(asc(records.kind), asc(records.seq), asc(records.version));
 }

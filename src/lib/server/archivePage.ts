@@ -39,10 +39,12 @@ export function parseArchiveQuery(url: URL): ArchiveQuery {
 export async function loadArchive(db: DbOrTx, user: SessionUser, query: ArchiveQuery, only: VisibleCommittee | null = null) {
 	const visible = only ? [only] : await visibleCommittees(db, user);
 	const chosen = query.committeeId ? visible.filter((c) => c.id === query.committeeId) : visible;
-	const ids = chosen.map((c) => c.id);
+	// District-wide records (bulletins of the whole district) are filed under the district: administrators only.
+	const districts = user.isAdmin && !only ? [...new Set(visible.map((c) => c.districtId))] : [];
+	const ids = [...chosen.map((c) => c.id), ...(query.committeeId || query.streetId ? [] : districts)];
 	const [result, years] = await Promise.all([
-		searchArchive(db, { committeeIds: ids, year: query.year, streetId: query.streetId, q: query.q, allVersions: query.allVersions, page: query.page }),
-		archiveYears(db, visible.map((c) => c.id))
+		searchArchive(db, { scopeIds: ids, year: query.year, streetId: query.streetId, q: query.q, allVersions: query.allVersions, page: query.page }),
+		archiveYears(db, [...visible.map((c) => c.id), ...districts])
 	]);
 	const streets = [...new Map(visible.map((c) => [c.streetId, { id: c.streetId, name: c.streetName }])).values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
 	return {

@@ -4,9 +4,10 @@ import { chinaYear, recordNumberLabel, RECORD_FORMAT, type PmNode, type RecordBo
 import { tsvectorLiteral } from '../domain/searchTerms';
 import type { SessionUser } from './auth/session';
 import { attendanceView } from './attendance';
+import { getCommittee } from './committee';
 import type { ConfirmationView } from './confirmation';
 import type { DbOrTx } from './db';
-import { committees, meetings, recordCounters, records, recordSearch, units, users } from './db/schema';
+import { committees, districts, meetings, recordCounters, records, recordSearch, units, users } from './db/schema';
 import type { ExtractedDecision } from './decision';
 import { readDocument } from './liveEdit';
 import { isUuid } from './meeting';
@@ -22,7 +23,9 @@ import { visibleCommittee } from './visibility';
 
 export interface RecordRef {
 	id: string;
-	committeeId: string;
+	/** The committee, or the district for district-wide records. */
+	scopeId: string;
+	committeeId: string | null;
 	meetingId: string | null;
 	year: number;
 	seq: number;
@@ -55,24 +58,35 @@ export function recordSearchText(body: RecordBody): string {
 	].join('\n');
 }
 
-async function nextNumber(tx: DbOrTx, committeeId: string, meetingId: string, year: number): Promise<{ year: number; seq: number; version: number }> {
-	// A reopened and re-finalized meeting keeps its number and gets the next version.
-	const [previous] = await tx
-		.select({ year: records.year, seq: records.seq, version: records.version })
-		.from(records)
-		.where(and(eq(records.meetingId, meetingId), eq(records.kind, 'minutes')))
-		.orderBy(desc(records.version))
-		.limit(1);
-	if (previous) return { year: previous.year, seq: previous.seq, version: previous.version + 1 };
-	// The counter row's lock holds a second finalization of the same committee until this
-	// transaction ends: numbers are unique and, since a rollback returns the number, gapless.
-	// Other committees have other rows and do not wait.
+export type RecordSeries = 'minutes' | 'bulletin' | 'evaluation';
+
+/**
+ * The number of a new record: the next in the scope's series for the year, or — when the same
+ * meeting or subject was frozen before — the same number as a new version.
+ */
+export async function nextRecordNumber(
+	tx: DbOrTx,
+	input: { scopeId: string; kind: RecordSeries; year: number; meetingId?: string; subjectId?: string }
+): Promise<{ year: number; seq: number; version: number }> {
+	const same = input.meetingId ? eq(records.meetingId, input.meetingId) : input.subjectId ? eq(records.subjectId, input.subjectId) : null;
+	if (same) {
+		const [previous] = await tx
+			.select({ year: records.year, seq: records.seq, version: records.version })
+			.from(records)
+			.where(and(same, eq(records.kind, input.kind)))
+			.orderBy(desc(records.version))
+			.limit(1);
+		if (previous) return { year: previous.year, seq: previous.seq, version: previous.version + 1 };
+	}
+	// The counter row's lock holds a second freezing in the same scope until this transaction
+	// ends: numbers are unique and, since a rollback returns the number, gapless. Other scopes
+	// have other rows and do not wait.
 	const [row] = await tx
 		.insert(recordCounters)
-		.values({ committeeId, kind: 'minutes', year, last: 1 })
-		.onConflictDoUpdate({ target: [recordCounters.committeeId, recordCounters.kind, recordCounters.year], set: { last: sql`${recordCounters.last} + 1` } })
+		.values({ scopeId: input.scopeId, kind: input.kind, year: input.year, last: 1 })
+		.onConflictDoUpdate({ target: [recordCounters.scopeId, recordCounters.kind, recordCounters.year], set: { last: sql`${recordCounters.last} + 1` } })
 		.returning({ last: recordCounters.last });
-	return { year, seq: row!.last, version: 1 };
+	return { year: input.year, seq: row!.last, version: 1 };
 }
 
 export interface FreezeInput {
@@ -117,7 +131,9 @@ export async function freezeMinutesRecord(tx: DbOrTx, input: FreezeInput): Promi
 	const attends = (s: string | null) => s === 'present' || s === 'remote';
 	const finalizedAt = input.finalizedAt ?? new Date();
 	const year = chinaYear(meeting.startsAt);
-	const number = await nextNumber(tx, meeting.committeeId, meeting.id, year);
+	const number = await nextRecordNumber(tx, { scopeId: meeting.committeeId, kind: 'minutes', year, meetingId: meeting.id });
+	const committee = await getCommittee(tx, meeting.committeeId);
+	if (!committee) throw new Error(`freezeMinutesRecord: no committee ${meeting.committeeId}`);
 
 	const body: RecordBody = withoutNul({
 		format: RECORD_FORMAT,
@@ -169,6 +185,8 @@ export async function freezeMinutesRecord(tx: DbOrTx, input: FreezeInput): Promi
 	const [row] = await tx
 		.insert(records)
 		.values({
+			scopeId: meeting.committeeId,
+			districtId: committee.districtId,
 			committeeId: meeting.committeeId,
 			meetingId: meeting.id,
 			kind: 'minutes',
@@ -183,7 +201,7 @@ export async function freezeMinutesRecord(tx: DbOrTx, input: FreezeInput): Promi
 		.returning({ id: records.id });
 	const text = recordSearchText(body);
 	await tx.insert(recordSearch).values({ recordId: row!.id, text, terms: sql`${tsvectorLiteral(text)}::tsvector` });
-	return { id: row!.id, committeeId: meeting.committeeId, meetingId: meeting.id, year: body.year, seq: body.seq, version: body.version, sha256, label: recordNumberLabel(body.year, body.seq) };
+	return { id: row!.id, scopeId: meeting.committeeId, committeeId: meeting.committeeId, meetingId: meeting.id, year: body.year, seq: body.seq, version: body.version, sha256, label: recordNumberLabel(body.year, body.seq) };
 }
 
 export interface StoredRecord extends RecordRef {
@@ -192,11 +210,19 @@ export interface StoredRecord extends RecordRef {
 	finalizedAt: Date;
 	/** A later version of the same number exists. */
 	superseded: boolean;
+	/** The committee's name, or the district's for district-wide records. */
 	committeeName: string;
 }
 
+/** A later version of the same number exists (computed, never stored: records do not change). */
+export const supersededSql = sql<boolean>`exists (select 1 from ${records} r2 where r2.scope_id = ${records.scopeId} and r2.kind = ${records.kind} and r2.year = ${records.year} and r2.seq = ${records.seq} and r2.version > ${records.version})`.mapWith(Boolean);
+
+/** The name a record is filed under: its committee's, or its district's. */
+export const scopeNameSql = sql<string>`coalesce(${committees.name}, ${districts.name})`;
+
 const recordColumns = {
 	id: records.id,
+	scopeId: records.scopeId,
 	committeeId: records.committeeId,
 	meetingId: records.meetingId,
 	year: records.year,
@@ -206,18 +232,11 @@ const recordColumns = {
 	body: records.body,
 	title: records.title,
 	finalizedAt: records.finalizedAt,
-	committeeName: committees.name,
-	superseded: sql<boolean>`exists (select 1 from ${records} r2 where r2.committee_id = ${records.committeeId} and r2.kind = ${records.kind} and r2.year = ${records.year} and r2.seq = ${records.seq} and r2.version > ${records.version})`.mapWith(Boolean)
+	committeeName: scopeNameSql,
+	superseded: supersededSql
 };
 
-interface RecordRow {
-	id: string;
-	committeeId: string;
-	meetingId: string | null;
-	year: number;
-	seq: number;
-	version: number;
-	sha256: string;
+interface RecordRow extends Omit<RecordRef, 'label'> {
 	body: Record<string, unknown>;
 	title: string;
 	finalizedAt: Date;
@@ -228,6 +247,7 @@ interface RecordRow {
 function toStored(row: RecordRow): StoredRecord {
 	return {
 		id: row.id,
+		scopeId: row.scopeId,
 		committeeId: row.committeeId,
 		meetingId: row.meetingId,
 		year: row.year,
@@ -246,14 +266,18 @@ function toStored(row: RecordRow): StoredRecord {
 /** A record by id, without any access check (exporters, verify after the caller checked). */
 export async function getRecord(db: DbOrTx, id: string): Promise<StoredRecord | null> {
 	if (!isUuid(id)) return null;
-	const [row] = await db.select(recordColumns).from(records).innerJoin(committees, eq(committees.id, records.committeeId)).where(eq(records.id, id));
+	const [row] = await db.select(recordColumns).from(records).leftJoin(committees, eq(committees.id, records.committeeId)).innerJoin(districts, eq(districts.id, records.districtId)).where(eq(records.id, id));
 	return row ? toStored(row) : null;
 }
 
-/** A record if the person may read it: the same rule as the finalized minutes (any seat in the committee, or an administrator). */
+/**
+ * A record if the person may read it: a committee's as its finalized minutes (any seat in the
+ * committee, or an administrator); a district-wide one, administrators.
+ */
 export async function readableRecord(db: DbOrTx, user: Pick<SessionUser, 'id' | 'isAdmin'>, id: string): Promise<StoredRecord | null> {
 	const record = await getRecord(db, id);
 	if (!record) return null;
+	if (!record.committeeId) return user.isAdmin ? record : null;
 	return (await visibleCommittee(db, user, record.committeeId)) ? record : null;
 }
 
@@ -263,7 +287,8 @@ export async function recordsOfMeeting(db: DbOrTx, meetingId: string): Promise<S
 	const rows = await db
 		.select(recordColumns)
 		.from(records)
-		.innerJoin(committees, eq(committees.id, records.committeeId))
+		.leftJoin(committees, eq(committees.id, records.committeeId))
+		.innerJoin(districts, eq(districts.id, records.districtId))
 		.where(eq(records.meetingId, meetingId))
 		.orderBy(desc(records.version));
 	return rows.map((r) => toStored(r));

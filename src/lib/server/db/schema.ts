@@ -765,22 +765,29 @@ export const notifications = pgTable(
 const tsvector = customType<{ data: string; driverData: string }>({ dataType: () => 'tsvector' });
 
 /**
- * The record (归档): one row per finalization of a meeting's minutes, numbered per committee,
- * series and year (〔2026〕第3号); a re-finalization is a new version of the same number. Rows
- * are append-only — a trigger refuses UPDATE, DELETE and TRUNCATE — and `sha256` is over the
- * canonical JSON of `body`, so a change made behind the trigger's back is still detected.
- * No foreign key may act on a record (no ON DELETE SET NULL): that would be an update.
+ * The record (归档): one row per freezing of a finalized document — a meeting's minutes, a
+ * quarterly bulletin — numbered per scope, series and year (〔2026〕第3号); freezing the same
+ * thing again is a new version of the same number. The scope is the committee, or the district
+ * for district-wide documents. Rows are append-only — a trigger refuses UPDATE, DELETE and
+ * TRUNCATE — and `sha256` is over the canonical JSON of `body`, so a change made behind the
+ * trigger's back is still detected. No foreign key may act on a record (no ON DELETE SET NULL):
+ * that would be an update.
  */
 export const records = pgTable(
 	'records',
 	{
 		id: uuid('id').primaryKey().defaultRandom(),
-		committeeId: uuid('committee_id')
+		/** The committee's id, or the district's for district-wide records: what numbers are counted in. */
+		scopeId: uuid('scope_id').notNull(),
+		districtId: uuid('district_id')
 			.notNull()
-			.references(() => committees.id, { onDelete: 'restrict' }),
+			.references(() => districts.id, { onDelete: 'restrict' }),
+		committeeId: uuid('committee_id').references(() => committees.id, { onDelete: 'restrict' }),
 		meetingId: uuid('meeting_id').references(() => meetings.id, { onDelete: 'restrict' }),
-		/** The numbering series: 'minutes' (纪要); bulletins get their own. */
+		/** The numbering series: 'minutes' (纪要), 'bulletin' (督查通报), 'evaluation' (述职评议). */
 		kind: text('kind').notNull(),
+		/** What was frozen when it is not a meeting (a bulletin's id). */
+		subjectId: uuid('subject_id'),
 		year: integer('year').notNull(),
 		seq: integer('seq').notNull(),
 		version: integer('version').notNull(),
@@ -792,26 +799,26 @@ export const records = pgTable(
 		createdAt: createdAt()
 	},
 	(t) => [
-		uniqueIndex('records_number_version').on(t.committeeId, t.kind, t.year, t.seq, t.version),
+		uniqueIndex('records_number_version').on(t.scopeId, t.kind, t.year, t.seq, t.version),
 		index('records_meeting').on(t.meetingId),
-		index('records_committee_year').on(t.committeeId, t.year),
-		check('records_kind', sql`${t.kind} in ('minutes')`),
+		index('records_subject').on(t.subjectId),
+		index('records_scope_year').on(t.scopeId, t.year),
+		check('records_kind', sql`${t.kind} in ('minutes','bulletin','evaluation')`),
+		check('records_scope', sql`${t.committeeId} is null or ${t.scopeId} = ${t.committeeId}`),
 		check('records_positive', sql`${t.seq} > 0 and ${t.version} > 0`)
 	]
 );
 
-/** The last number given in each committee's series and year: the row lock makes numbering gapless. */
+/** The last number given in each scope's series and year: the row lock makes numbering gapless. */
 export const recordCounters = pgTable(
 	'record_counters',
 	{
-		committeeId: uuid('committee_id')
-			.notNull()
-			.references(() => committees.id, { onDelete: 'restrict' }),
+		scopeId: uuid('scope_id').notNull(),
 		kind: text('kind').notNull(),
 		year: integer('year').notNull(),
 		last: integer('last').notNull()
 	},
-	(t) => [primaryKey({ columns: [t.committeeId, t.kind, t.year] })]
+	(t) => [primaryKey({ columns: [t.scopeId, t.kind, t.year] })]
 );
 
 /**
