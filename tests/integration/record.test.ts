@@ -65,9 +65,9 @@ describe('the record', () => {
 		const stored = (await getRecord(database.db, ref.id))!;
 		const body: RecordBody = stored.body;
 		expect(body.meeting.title).toBe('十一月例会');
-		expect(body.attendance.present.map((x) => [x.name, x.remote])).toEqual(expect.arrayContaining([[expect.stringContaining('convener'), false], [expect.stringContaining('part_time'), true]]));
-		expect(body.attendance.excused).toEqual([expect.objectContaining({ reason: '外出培训', delegatedTo: null })]);
-		expect(body.attendance.observers).toHaveLength(1);
+		expect(body.attendance!.present.map((x) => [x.name, x.remote])).toEqual(expect.arrayContaining([[expect.stringContaining('convener'), false], [expect.stringContaining('part_time'), true]]));
+		expect(body.attendance!.excused).toEqual([expect.objectContaining({ reason: '外出培训', delegatedTo: null })]);
+		expect(body.attendance!.observers).toHaveLength(1);
 		expect(body.decisions).toEqual([expect.objectContaining({ text: '由测试医院牵头开展义诊', units: [expect.stringContaining('测试医院')], dueDate: '2026-12-31' })]);
 		expect(body.confirmations.length).toBeGreaterThan(0);
 		expect(body.override).toBe('测试：跳过确认');

@@ -69,7 +69,7 @@ describe('Markdown export', () => {
 		const { rest } = readFrontMatter(md);
 		const lines = rest.split('\n');
 		expect(lines).toContain(`# ${layout.title}`);
-		expect(rest).toContain('〔2026〕第3号  \n2026年3月12日');
+		expect(rest).toContain('〔2026〕第3号  \n会议日期：2026年3月12日');
 		expect(rest).toContain('**出席：** 张书记、李委员（区第一人民医院）、王委员（东湖小学）［线上］');
 		expect(rest).toContain('应到5人，实到3人');
 		expect(lines).toContain('## 一、垃圾分类推进情况');

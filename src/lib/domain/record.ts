@@ -9,8 +9,12 @@
 export type PmNode = { type: string; attrs?: Record<string, unknown>; content?: PmNode[]; text?: string; marks?: PmNode[] };
 
 export const RECORD_FORMAT = 1;
-export const RECORD_KINDS = ['minutes'] as const;
+/** The numbering series: 纪要, 督查通报, 述职评议报告. */
+export const RECORD_KINDS = ['minutes', 'bulletin', 'evaluation'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/** The word a record's file names and labels carry. */
+export const RECORD_KIND_WORD: Record<RecordKind, string> = { minutes: '纪要', bulletin: '督查通报', evaluation: '述职评议' };
 
 export interface RecordPerson {
 	name: string;
@@ -24,7 +28,9 @@ export interface RecordBody {
 	year: number;
 	seq: number;
 	version: number;
-	committee: { id: string; name: string; kind: 'community' | 'street' };
+	/** The scope it is filed under: a committee, or the district for district-wide documents. */
+	committee: { id: string; name: string; kind: 'community' | 'street' | 'district' };
+	/** The meeting; for a bulletin or a report, the document itself (its id, title and date). */
 	meeting: {
 		id: string;
 		title: string;
@@ -33,6 +39,7 @@ export interface RecordBody {
 		startsAt: string;
 		place: string;
 	};
+	/** Minutes only; null for other kinds. */
 	attendance: {
 		/** 出席: present in the room or online (online ones flagged). */
 		present: (RecordPerson & { remote: boolean })[];
@@ -43,7 +50,7 @@ export interface RecordBody {
 		/** 应到 and 实到 (observers count toward neither). */
 		expected: number;
 		attending: number;
-	};
+	} | null;
 	/** The minutes as finalized (ProseMirror JSON). */
 	content: PmNode;
 	decisions: { blockId: string; position: number; text: string; units: string[]; dueDate: string | null }[];
@@ -56,9 +63,9 @@ export interface RecordBody {
 	finalizedAt: string;
 }
 
-/** 〔2026〕第3号 */
-export function recordNumberLabel(year: number, seq: number): string {
-	return `〔${year}〕第${seq}号`;
+/** 〔2026〕第3号 for minutes; 督查通报〔2026〕第2号 for the other series. */
+export function recordNumberLabel(year: number, seq: number, kind: RecordKind = 'minutes'): string {
+	return `${kind === 'minutes' ? '' : RECORD_KIND_WORD[kind]}〔${year}〕第${seq}号`;
 }
 
 /** The year a meeting belongs to in China (UTC+8, no daylight saving). */
@@ -73,7 +80,7 @@ export function chinaDateLabel(iso: string): string {
 }
 
 /** A file name for an export: committee, number, version; no path separators or control characters. */
-export function recordFileStem(body: Pick<RecordBody, 'committee' | 'year' | 'seq' | 'version'>): string {
+export function recordFileStem(body: Pick<RecordBody, 'committee' | 'year' | 'seq' | 'version' | 'kind'>): string {
 	const safe = body.committee.name.replace(/[\\/:*?"<>|\p{Cc}]/gu, '_').slice(0, 60);
-	return `${safe}-纪要-${body.year}-${String(body.seq).padStart(3, '0')}${body.version > 1 ? `-v${body.version}` : ''}`;
+	return `${safe}-${RECORD_KIND_WORD[body.kind]}-${body.year}-${String(body.seq).padStart(3, '0')}${body.version > 1 ? `-v${body.version}` : ''}`;
 }

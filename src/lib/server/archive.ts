@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { recordNumberLabel } from '../domain/record';
+import { recordNumberLabel, type RecordKind } from '../domain/record';
 import { queryPhrases, snippet, tsqueryLiteral, type SnippetPart } from '../domain/searchTerms';
 import type { DbOrTx } from './db';
 import { committees, communities, districts, records, recordSearch } from './db/schema';
@@ -26,6 +26,7 @@ export interface ArchiveFilter {
 
 export interface ArchiveEntry {
 	id: string;
+	kind: string;
 	scopeId: string;
 	committeeId: string | null;
 	/** The committee's name, or the district's for district-wide records. */
@@ -78,6 +79,7 @@ export async function searchArchive(db: DbOrTx, filter: ArchiveFilter): Promise<
 	const rows = await db
 		.select({
 			id: records.id,
+			kind: records.kind,
 			scopeId: records.scopeId,
 			committeeId: records.committeeId,
 			committeeName: scopeNameSql,
@@ -100,7 +102,7 @@ export async function searchArchive(db: DbOrTx, filter: ArchiveFilter): Promise<
 		.limit(ARCHIVE_PAGE_SIZE)
 		.offset((Math.min(page, pageCount) - 1) * ARCHIVE_PAGE_SIZE);
 	return {
-		items: rows.map(({ text, ...r }) => ({ ...r, label: recordNumberLabel(r.year, r.seq), snippet: phrases.length ? snippet(text, phrases) : null })),
+		items: rows.map(({ text, ...r }) => ({ ...r, label: recordNumberLabel(r.year, r.seq, r.kind as RecordKind), snippet: phrases.length ? snippet(text, phrases) : null })),
 		total,
 		page: Math.min(page, pageCount),
 		pageCount,

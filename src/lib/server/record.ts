@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { agendaDocName, readAgenda } from '../docs/agenda';
-import { chinaYear, recordNumberLabel, RECORD_FORMAT, type PmNode, type RecordBody } from '../domain/record';
+import { chinaYear, recordNumberLabel, RECORD_FORMAT, type PmNode, type RecordBody, type RecordKind } from '../domain/record';
 import { tsvectorLiteral } from '../domain/searchTerms';
 import type { SessionUser } from './auth/session';
 import { attendanceView } from './attendance';
@@ -205,6 +205,7 @@ export async function freezeMinutesRecord(tx: DbOrTx, input: FreezeInput): Promi
 }
 
 export interface StoredRecord extends RecordRef {
+	kind: RecordKind;
 	body: RecordBody;
 	title: string;
 	finalizedAt: Date;
@@ -222,6 +223,7 @@ export const scopeNameSql = sql<string>`coalesce(${committees.name}, ${districts
 
 const recordColumns = {
 	id: records.id,
+	kind: records.kind,
 	scopeId: records.scopeId,
 	committeeId: records.committeeId,
 	meetingId: records.meetingId,
@@ -237,6 +239,7 @@ const recordColumns = {
 };
 
 interface RecordRow extends Omit<RecordRef, 'label'> {
+	kind: string;
 	body: Record<string, unknown>;
 	title: string;
 	finalizedAt: Date;
@@ -254,7 +257,8 @@ function toStored(row: RecordRow): StoredRecord {
 		seq: row.seq,
 		version: row.version,
 		sha256: row.sha256,
-		label: recordNumberLabel(row.year, row.seq),
+		kind: row.kind as RecordKind,
+		label: recordNumberLabel(row.year, row.seq, row.kind as RecordKind),
 		body: row.body as unknown as RecordBody,
 		title: row.title,
 		finalizedAt: row.finalizedAt,

@@ -49,7 +49,7 @@ export async function renderRecord(record: { body: RecordBody; sha256: string },
 	else {
 		const text = recordMarkdown(layout, {
 			committee: body.committee.name,
-			number: recordNumberLabel(body.year, body.seq),
+			number: recordNumberLabel(body.year, body.seq, body.kind),
 			version: body.version,
 			date: chinaDay(body.meeting.startsAt),
 			finalizedAt: body.finalizedAt,
@@ -62,12 +62,13 @@ export async function renderRecord(record: { body: RecordBody; sha256: string },
 		bytes,
 		contentType: CONTENT_TYPES[format],
 		fileName: `${stem}.${format}`,
-		asciiName: `minutes-${body.year}-${String(body.seq).padStart(3, '0')}${body.version > 1 ? `-v${body.version}` : ''}.${format}`
+		asciiName: `${body.kind}-${body.year}-${String(body.seq).padStart(3, '0')}${body.version > 1 ? `-v${body.version}` : ''}.${format}`
 	};
 }
 
 export interface BundleManifestEntry {
 	number: string;
+	kind: RecordBody['kind'];
 	seq: number;
 	version: number;
 	superseded: boolean;
@@ -91,7 +92,8 @@ export async function yearBundle(db: DbOrTx, committee: { id: string; name: stri
 		const stem = recordFileStem(body);
 		const files = { pdf: `${stem}.pdf`, docx: `${stem}.docx`, md: `${stem}.md` } satisfies Record<RecordFormat, string>;
 		manifest.push({
-			number: recordNumberLabel(body.year, body.seq),
+			number: recordNumberLabel(body.year, body.seq, body.kind),
+			kind: body.kind,
 			seq: body.seq,
 			version: body.version,
 			superseded: row.superseded,
@@ -113,8 +115,8 @@ export async function yearBundle(db: DbOrTx, committee: { id: string; name: stri
 		}
 	}
 	const toc = await recordsTocPdf({
-		heading: `${committee.name} ${year}年 会议纪要目录`,
-		subheading: `共 ${new Set(manifest.map((m) => m.seq)).size} 号，${manifest.length} 个版本`,
+		heading: `${committee.name} ${year}年 档案目录`,
+		subheading: `共 ${new Set(manifest.map((m) => `${m.kind}:${m.seq}`)).size} 号，${manifest.length} 个版本`,
 		entries: manifest.map((m, i) => ({
 			number: m.number,
 			title: rows[i]!.title,

@@ -427,10 +427,10 @@ export async function recordDocx(layout: RecordLayout): Promise<Buffer> {
 		new Paragraph({ children: textRuns(layout.title, { face: FACE.title, size: SIZE.er }), alignment: AlignmentType.CENTER, spacing: ON_GRID, outlineLevel: 0 }),
 		blank(),
 		centred(layout.number, BODY),
-		centred(`会议日期：${layout.date}`, BODY),
+		centred(layout.dateLine, BODY),
 		blank(),
-		attendanceTable(layout),
-		blank()
+		// Minutes only: a bulletin or report has no attendance.
+		...(layout.attendance.length > 0 ? [attendanceTable(layout), blank()] : [])
 	];
 	renderBlocks(layout.blocks, TOP, children);
 

@@ -241,7 +241,7 @@ function block(b: Block): string {
 export function recordMarkdown(layout: RecordLayout, meta: MarkdownMeta): string {
 	const parts: string[] = [frontMatter(meta)];
 	parts.push(`# ${plain(layout.title, true)}`);
-	parts.push(`${plain(layout.number, true)}  \n${plain(layout.date, true)}`);
+	parts.push(`${plain(layout.number, true)}  \n${plain(layout.dateLine, true)}`);
 
 	const attendance = layout.attendance.filter((a) => a.people.trim() !== '').map((a) => `**${plain(a.label, true)}：** ${plain(a.people, true)}`);
 	if (layout.attendanceSummary) attendance.push(plain(layout.attendanceSummary, true));

@@ -455,7 +455,7 @@ function header(doc: Doc, layout: RecordLayout): void {
 	doc.y += PITCH / 2;
 	const centred: TextStyle = { ...BODY, align: 'center' };
 	if (layout.number) line(doc, layout.number, BODY_FRAME, centred);
-	if (layout.date) line(doc, layout.date, BODY_FRAME, centred);
+	if (layout.dateLine) line(doc, layout.dateLine, BODY_FRAME, centred);
 	doc.y += PITCH / 2;
 }
 

@@ -41,12 +41,14 @@ export interface RecordLayout {
 	number: string;
 	/** 东湖社区大党委 */
 	issuer: string;
-	/** 2026年3月12日 (the meeting's date) */
+	/** 2026年3月12日 (the meeting's date; a bulletin's or report's own date) */
 	date: string;
+	/** The line under the number: 会议日期：… for minutes, 印发日期：… for the other kinds. */
+	dateLine: string;
 	/** The finalization date, for the signature line. */
 	finalizedDate: string;
 	blocks: Block[];
-	/** 出席 / 请假 / 列席 rows: label and the people, as one line each. */
+	/** 出席 / 请假 / 列席 rows: label and the people, as one line each; empty for other kinds than minutes. */
 	attendance: { label: string; people: string }[];
 	attendanceSummary: string;
 	/** The decisions table: number, text, responsible units, due date. */
@@ -180,9 +182,10 @@ export function layoutRecord(body: RecordBody, hash: string): RecordLayout {
 		if (own) title = own.startsWith(issuer) ? own : `${issuer}${own}`;
 		blocks = blocks.slice(1);
 	}
-	if (!title.endsWith('纪要')) title += '纪要';
+	// Minutes are titled …纪要; a bulletin or report carries its own title.
+	if (body.kind === 'minutes' && !title.endsWith('纪要')) title += '纪要';
 	const a = body.attendance;
-	const attendance = [
+	const attendance = !a ? [] : [
 		{ label: '出席', people: a.present.map((p) => `${p.unit ? `${cleanText(p.name)}（${cleanText(p.unit)}）` : cleanText(p.name)}${p.remote ? '［线上］' : ''}`).join('、') },
 		{
 			label: '请假',
@@ -198,13 +201,14 @@ export function layoutRecord(body: RecordBody, hash: string): RecordLayout {
 	];
 	return {
 		title,
-		number: `${recordNumberLabel(body.year, body.seq)}${body.version > 1 ? `（第${body.version}版）` : ''}`,
+		number: `${recordNumberLabel(body.year, body.seq, body.kind)}${body.version > 1 ? `（第${body.version}版）` : ''}`,
 		issuer,
 		date: chinaDateLabel(body.meeting.startsAt),
+		dateLine: body.kind === 'minutes' ? `会议日期：${chinaDateLabel(body.meeting.startsAt)}` : `印发日期：${chinaDateLabel(body.finalizedAt)}`,
 		finalizedDate: chinaDateLabel(body.finalizedAt),
 		blocks,
 		attendance,
-		attendanceSummary: `应到${a.expected}人，实到${a.attending}人`,
+		attendanceSummary: a ? `应到${a.expected}人，实到${a.attending}人` : '',
 		decisions: body.decisions
 			.slice()
 			.sort((x, y) => x.position - y.position)
