@@ -80,7 +80,7 @@ describe('document names', () => {
 			{ kind: 'agenda', meetingId: id },
 			{ kind: 'minutes', meetingId: id },
 			{ kind: 'board', committeeId: id, year: 2026 },
-			{ kind: 'bulletin', committeeId: id, year: 2026, quarter: 3 }
+			{ kind: 'bulletin', scopeId: id, year: 2026, quarter: 3 }
 		] as const) {
 			expect(parseDocName(docName(ref))).toEqual(ref);
 		}

@@ -2,6 +2,7 @@ import type { beforeSyncPayload, Extension, Hocuspocus, onLoadDocumentPayload } 
 import { CLOSE_CODES, CLOSE_REASONS } from '../../../src/lib/docs/closeReasons';
 import { parseDocName } from '../../../src/lib/docs/names';
 import type { Db } from '../../../src/lib/server/db';
+import { getBulletin } from '../../../src/lib/server/bulletin';
 import { getMeeting } from '../../../src/lib/server/meeting';
 import type { CollabControl } from '../../../src/lib/server/collabControl';
 import { Refusal, type CollabContext } from '../context';
@@ -32,6 +33,11 @@ export class Lifecycle implements Extension, CollabControl {
 
 	async onLoadDocument({ documentName }: onLoadDocumentPayload): Promise<void> {
 		const ref = parseDocName(documentName);
+		if (ref?.kind === 'bulletin') {
+			const bulletin = await getBulletin(await this.db(), ref.scopeId, ref.year, ref.quarter);
+			if (bulletin?.state === 'frozen') this.frozen.add(documentName);
+			return;
+		}
 		if (ref?.kind !== 'agenda' && ref?.kind !== 'minutes') return;
 		const meeting = await getMeeting(await this.db(), ref.meetingId);
 		if (meeting?.state === 'finalized') this.frozen.add(documentName);

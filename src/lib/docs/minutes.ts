@@ -4,11 +4,13 @@ import { StarterKit } from '@tiptap/starter-kit';
 import { Table, TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
 import { CommentMark } from './commentMark';
 import { Decision } from './decision';
+import { GeneratedMarker } from './generatedMarker';
 import { docName } from './names';
 
 /*
  * The live minutes of one meeting: `minutes/<meetingId>`, a Tiptap (ProseMirror) document in
- * the Y.XmlFragment MINUTES_FIELD. This extension list is the schema: the browser editor adds
+ * the Y.XmlFragment MINUTES_FIELD. This extension list is the schema (quarterly bulletins are
+ * written with the same list): the browser editor adds
  * Collaboration and CollaborationCaret on top; server code builds its schema from the same
  * list and reads the live document only schema-less (yXmlFragmentToProsemirrorJSON) or on a
  * scratch copy.
@@ -47,7 +49,9 @@ export function minutesExtensions(options: MinutesExtensionOptions = {}): AnyExt
 		TableHeader,
 		TableCell,
 		Decision.configure({ nodeView: options.decisionView ?? null }),
-		CommentMark
+		CommentMark,
+		// Bulletins share this list; only they carry generated parts.
+		GeneratedMarker
 	];
 }
 

@@ -8,7 +8,8 @@ export type DocRef =
 	| { kind: 'agenda'; meetingId: string }
 	| { kind: 'minutes'; meetingId: string }
 	| { kind: 'board'; committeeId: string; year: number }
-	| { kind: 'bulletin'; committeeId: string; year: number; quarter: 1 | 2 | 3 | 4 };
+	/** scopeId: the committee, or the district for a district-wide bulletin. */
+	| { kind: 'bulletin'; scopeId: string; year: number; quarter: 1 | 2 | 3 | 4 };
 
 const PATTERNS: { re: RegExp; build: (m: RegExpMatchArray) => DocRef | null }[] = [
 	{ re: new RegExp(`^agenda/(${UUID})$`), build: (m) => ({ kind: 'agenda', meetingId: m[1]! }) },
@@ -19,7 +20,7 @@ const PATTERNS: { re: RegExp; build: (m: RegExpMatchArray) => DocRef | null }[] 
 	},
 	{
 		re: new RegExp(`^bulletin/(${UUID})/(\\d{4})-Q([1-4])$`),
-		build: (m) => ({ kind: 'bulletin', committeeId: m[1]!, year: Number(m[2]), quarter: Number(m[3]) as 1 | 2 | 3 | 4 })
+		build: (m) => ({ kind: 'bulletin', scopeId: m[1]!, year: Number(m[2]), quarter: Number(m[3]) as 1 | 2 | 3 | 4 })
 	}
 ];
 
@@ -40,6 +41,6 @@ export function docName(ref: DocRef): string {
 		case 'board':
 			return `board/${ref.committeeId}/${ref.year}`;
 		case 'bulletin':
-			return `bulletin/${ref.committeeId}/${ref.year}-Q${ref.quarter}`;
+			return `bulletin/${ref.scopeId}/${ref.year}-Q${ref.quarter}`;
 	}
 }

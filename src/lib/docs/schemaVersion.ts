@@ -9,7 +9,7 @@ import type { DocKind } from '../domain/permissions';
  * Bump CLIENT_SCHEMA_VERSION whenever any document kind's shape changes, and raise that
  * kind's minimum to it.
  */
-export const CLIENT_SCHEMA_VERSION = 3;
+export const CLIENT_SCHEMA_VERSION = 4;
 
 export const MIN_SCHEMA_VERSION: Record<DocKind, number> = {
 	agenda: 1,
@@ -17,7 +17,9 @@ export const MIN_SCHEMA_VERSION: Record<DocKind, number> = {
 	// 3: the `comment` mark (thread anchors); an older editor would strip it from text it touches.
 	minutes: 3,
 	board: 1,
-	bulletin: 1
+	// 4: blocks carry `generated` (the part of a bulletin they were generated for); an older
+	// editor would strip it and "refresh figures" would no longer find the tables.
+	bulletin: 4
 };
 
 export const SCHEMA_PARAM = 'schema';

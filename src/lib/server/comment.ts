@@ -108,6 +108,8 @@ async function target(db: DbOrTx, actor: Actor, docName: string): Promise<Target
 	if (!ref) throw new CommentError('comment.badDocument');
 	const access = await resolveDocAccess(db, actor, ref);
 	if (!access.found) throw new CommentError('comment.notFound');
+	// A district-wide bulletin has no committee to hold threads: its administrators edit it directly.
+	if (access.committeeId === null) throw new CommentError('comment.forbidden');
 	let canComment = atLeast(access.access, 'comment');
 	if (!canComment && access.role === 'observer' && ref.kind === 'minutes' && access.state === 'review') {
 		const [settings] = await db
@@ -280,7 +282,7 @@ function linkFor(ref: DocRef, committeeId: string, threadId: string): string {
 		case 'board':
 			return `/committees/${committeeId}/board/${ref.year}${hash}`;
 		case 'bulletin':
-			return `/committees/${committeeId}${hash}`;
+			return `/bulletins/${ref.scopeId}/${ref.year}-Q${ref.quarter}${hash}`;
 	}
 }
 

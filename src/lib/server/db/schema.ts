@@ -837,3 +837,38 @@ export const recordSearch = pgTable(
 	},
 	(t) => [index('record_search_terms').using('gin', t.terms)]
 );
+
+export const bulletinStates = ['draft', 'frozen'] as const;
+export type BulletinState = (typeof bulletinStates)[number];
+
+/**
+ * A quarterly supervision bulletin (季度督查通报) of a committee, or of the whole district
+ * (committee_id null). Its text is the live document bulletin/<scopeId>/<year>-Q<n>; the row
+ * holds its lifecycle and when its figures were last generated.
+ */
+export const bulletins = pgTable(
+	'bulletins',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		/** The committee's id, or the district's for a district-wide bulletin. */
+		scopeId: uuid('scope_id').notNull(),
+		districtId: uuid('district_id')
+			.notNull()
+			.references(() => districts.id, { onDelete: 'restrict' }),
+		committeeId: uuid('committee_id').references(() => committees.id, { onDelete: 'restrict' }),
+		year: integer('year').notNull(),
+		quarter: integer('quarter').notNull(),
+		state: text('state').$type<BulletinState>().notNull().default('draft'),
+		/** The China date the figures are as of. */
+		figuresAsOf: text('figures_as_of').notNull(),
+		figuresAt: timestamp('figures_at', { withTimezone: true }).notNull().defaultNow(),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt()
+	},
+	(t) => [
+		uniqueIndex('bulletins_scope_quarter').on(t.scopeId, t.year, t.quarter),
+		check('bulletins_quarter', sql`${t.quarter} between 1 and 4`),
+		check('bulletins_state', sql`${t.state} in ('draft','frozen')`),
+		check('bulletins_scope', sql`${t.committeeId} is null or ${t.scopeId} = ${t.committeeId}`)
+	]
+);
