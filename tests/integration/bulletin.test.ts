@@ -70,9 +70,9 @@ describe('quarterly bulletins', () => {
 	let docName: string;
 
 	it('drafts the live document pre-filled with the figures as of the day, once per quarter, by the convener or recorder', async () => {
-		await expect(draftBulletin(database.db, member, { scopeId: committeeId, year: 2026, quarter: 4 }, TODAY)).rejects.toMatchObject({ key: 'bulletin.notAllowed' });
-		await expect(draftBulletin(database.db, convener, { scopeId: committeeId, year: 2027, quarter: 1 }, TODAY)).rejects.toMatchObject({ key: 'bulletin.badPeriod' });
-		await expect(draftBulletin(database.db, convener, { scopeId: committeeId, year: 2026, quarter: 5 }, TODAY)).rejects.toMatchObject({ key: 'bulletin.badPeriod' });
+		await expect(draftBulletin(database.db, member, { scopeId: committeeId, year: 2026, quarter: 4 }, TODAY)).rejects.toMatchObject({ key: 'bulletin.error.notAllowed' });
+		await expect(draftBulletin(database.db, convener, { scopeId: committeeId, year: 2027, quarter: 1 }, TODAY)).rejects.toMatchObject({ key: 'bulletin.error.badPeriod' });
+		await expect(draftBulletin(database.db, convener, { scopeId: committeeId, year: 2026, quarter: 5 }, TODAY)).rejects.toMatchObject({ key: 'bulletin.error.badPeriod' });
 		const row = await draftBulletin(database.db, convener, { scopeId: committeeId, year: 2026, quarter: 4 }, TODAY);
 		bulletinId = row.id;
 		docName = row.docName;
@@ -83,7 +83,7 @@ describe('quarterly bulletins', () => {
 		expect(text).toContain('（数据截至2026年11月28日）');
 		expect(text).toContain('共跟踪共建项目5个，已完成1个，完成率20%；推进中1个，未启动1个，逾期未完成1个，暂缓1个。月度进展应报未报2次。');
 		expect(text).toContain('工作亮点');
-		await expect(draftBulletin(database.db, convener, { scopeId: committeeId, year: 2026, quarter: 4 }, TODAY)).rejects.toMatchObject({ key: 'bulletin.exists' });
+		await expect(draftBulletin(database.db, convener, { scopeId: committeeId, year: 2026, quarter: 4 }, TODAY)).rejects.toMatchObject({ key: 'bulletin.error.exists' });
 	});
 
 	it('gives the convener write access, members comment access, outsiders none', async () => {
@@ -120,7 +120,7 @@ describe('quarterly bulletins', () => {
 		expect(text).toContain('（数据截至2026年11月29日）');
 		// Each generated part is there once.
 		expect(text.match(/数据截至/g)).toHaveLength(1);
-		await expect(refreshBulletin(database.db, member, bulletinId, '2026-11-29')).rejects.toMatchObject({ key: 'bulletin.notAllowed' });
+		await expect(refreshBulletin(database.db, member, bulletinId, '2026-11-29')).rejects.toMatchObject({ key: 'bulletin.error.notAllowed' });
 	});
 
 	it('freezes into the record with its own numbering series; a frozen bulletin is read-only and refuses a refresh', async () => {
@@ -132,8 +132,8 @@ describe('quarterly bulletins', () => {
 		expect(plainText(record.body.content)).toContain('东湖小学开展垃圾分类进课堂');
 		expect(await verifyRecord(database.db, ref.id)).toMatchObject({ valid: true });
 		expect(await readableRecord(database.db, member, ref.id)).not.toBeNull();
-		await expect(refreshBulletin(database.db, convener, bulletinId)).rejects.toMatchObject({ key: 'bulletin.frozen' });
-		await expect(freezeBulletin(database.db, convener, bulletinId)).rejects.toMatchObject({ key: 'bulletin.frozen' });
+		await expect(refreshBulletin(database.db, convener, bulletinId)).rejects.toMatchObject({ key: 'bulletin.error.frozen' });
+		await expect(freezeBulletin(database.db, convener, bulletinId)).rejects.toMatchObject({ key: 'bulletin.error.frozen' });
 		expect(await resolveDocAccess(database.db, convener, { kind: 'bulletin', scopeId: committeeId, year: 2026, quarter: 4 })).toMatchObject({ access: 'read', state: 'finalized' });
 		// The next bulletin of the committee is No. 2 of the bulletin series, whatever the minutes' numbers are.
 		const q3 = await draftBulletin(database.db, convener, { scopeId: committeeId, year: 2026, quarter: 3 }, TODAY);
@@ -141,14 +141,14 @@ describe('quarterly bulletins', () => {
 	});
 
 	it('reopens with a reason; freezing again is version 2 of the same number', async () => {
-		await expect(reopenBulletin(database.db, convener, bulletinId, '  ')).rejects.toMatchObject({ key: 'bulletin.reasonRequired' });
+		await expect(reopenBulletin(database.db, convener, bulletinId, '  ')).rejects.toMatchObject({ key: 'bulletin.error.reasonRequired' });
 		await reopenBulletin(database.db, convener, bulletinId, '补充工作亮点');
 		const v2 = await freezeBulletin(database.db, convener, bulletinId);
 		expect([v2.seq, v2.version]).toEqual([1, 2]);
 	});
 
 	it('a district bulletin is the administrators’: district figures, filed under the district', async () => {
-		await expect(draftBulletin(database.db, convener, { scopeId: districtId, year: 2026, quarter: 4 }, TODAY)).rejects.toMatchObject({ key: 'bulletin.notAllowed' });
+		await expect(draftBulletin(database.db, convener, { scopeId: districtId, year: 2026, quarter: 4 }, TODAY)).rejects.toMatchObject({ key: 'bulletin.error.notAllowed' });
 		const row = await draftBulletin(database.db, admin, { scopeId: districtId, year: 2026, quarter: 4 }, TODAY);
 		const text = await textOf(row.docName);
 		expect(text).toContain('各委员会推进情况');

@@ -26,16 +26,16 @@ import { tsvectorLiteral } from '../domain/searchTerms';
  */
 
 export type BulletinErrorKey =
-	| 'bulletin.notFound'
-	| 'bulletin.notAllowed'
-	| 'bulletin.badPeriod'
-	| 'bulletin.exists'
-	| 'bulletin.frozen'
-	| 'bulletin.notFrozen'
-	| 'bulletin.empty'
-	| 'bulletin.invalid'
-	| 'bulletin.reasonRequired'
-	| 'bulletin.reasonTooLong';
+	| 'bulletin.error.notFound'
+	| 'bulletin.error.notAllowed'
+	| 'bulletin.error.badPeriod'
+	| 'bulletin.error.exists'
+	| 'bulletin.error.frozen'
+	| 'bulletin.error.notFrozen'
+	| 'bulletin.error.empty'
+	| 'bulletin.error.invalid'
+	| 'bulletin.error.reasonRequired'
+	| 'bulletin.error.reasonTooLong';
 
 export class BulletinError extends DomainError {
 	constructor(key: BulletinErrorKey, params: Record<string, string | number> = {}) {
@@ -170,16 +170,16 @@ function currentContent(doc: Y.Doc): PmNode {
 
 async function loadManaged(db: DbOrTx, actor: Pick<SessionUser, 'id' | 'isAdmin'>, scopeId: string) {
 	const scope = await bulletinScope(db, scopeId);
-	if (!scope) throw new BulletinError('bulletin.notFound');
-	if (!(await mayManageBulletin(db, actor, scope))) throw new BulletinError('bulletin.notAllowed');
+	if (!scope) throw new BulletinError('bulletin.error.notFound');
+	if (!(await mayManageBulletin(db, actor, scope))) throw new BulletinError('bulletin.error.notAllowed');
 	return scope;
 }
 
 function checkPeriod(year: number, quarter: number, today: string): asserts quarter is Quarter {
-	if (!Number.isInteger(year) || !Number.isInteger(quarter) || quarter < 1 || quarter > 4 || year < 2000 || year > 2100) throw new BulletinError('bulletin.badPeriod');
+	if (!Number.isInteger(year) || !Number.isInteger(quarter) || quarter < 1 || quarter > 4 || year < 2000 || year > 2100) throw new BulletinError('bulletin.error.badPeriod');
 	// A quarter that has not begun has nothing to report on.
 	const startsOn = `${year}-${String((quarter - 1) * 3 + 1).padStart(2, '0')}-01`;
-	if (startsOn > today) throw new BulletinError('bulletin.badPeriod');
+	if (startsOn > today) throw new BulletinError('bulletin.error.badPeriod');
 }
 
 /**
@@ -198,7 +198,7 @@ export async function draftBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'isA
 			.values({ scopeId: scope.id, districtId: scope.districtId, committeeId: scope.committeeId, year: input.year, quarter, figuresAsOf: asOf, createdBy: actor.id })
 			.onConflictDoNothing()
 			.returning();
-		if (!created) throw new BulletinError('bulletin.exists');
+		if (!created) throw new BulletinError('bulletin.error.exists');
 		await recordAudit(tx, { actorId: actor.id, action: 'bulletin.drafted', subject: `bulletin/${created.id}`, details: { scopeId: scope.id, year: input.year, quarter, asOf } });
 		return toRow(created);
 	});
@@ -215,7 +215,7 @@ export async function draftBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'isA
 export async function refreshBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'isAdmin'>, bulletinId: string, today = chinaToday()): Promise<BulletinRow> {
 	const row = await bulletinById(db, bulletinId);
 	const scope = await loadManaged(db, actor, row.scopeId);
-	if (row.state === 'frozen') throw new BulletinError('bulletin.frozen');
+	if (row.state === 'frozen') throw new BulletinError('bulletin.error.frozen');
 	const asOf = figuresDate(row.year, row.quarter, today);
 	const figures = await bulletinFigures(db, scope, row.year, row.quarter, asOf);
 	await editDocument(db, row.docName, (doc) => {
@@ -230,9 +230,9 @@ export async function refreshBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'i
 }
 
 export async function bulletinById(db: DbOrTx, id: string): Promise<BulletinRow> {
-	if (!isUuid(id)) throw new BulletinError('bulletin.notFound');
+	if (!isUuid(id)) throw new BulletinError('bulletin.error.notFound');
 	const [row] = await db.select().from(bulletins).where(eq(bulletins.id, id));
-	if (!row) throw new BulletinError('bulletin.notFound');
+	if (!row) throw new BulletinError('bulletin.error.notFound');
 	return toRow(row);
 }
 
@@ -250,13 +250,13 @@ export async function freezeBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'is
 		const ref = await db.transaction(async (tx) => {
 			await tx.execute(sql`select id from ${bulletins} where ${bulletins.id} = ${bulletinId} for update`);
 			const row = await bulletinById(tx, bulletinId);
-			if (row.state === 'frozen') throw new BulletinError('bulletin.frozen');
+			if (row.state === 'frozen') throw new BulletinError('bulletin.error.frozen');
 			const content = await readDocument(tx, row.docName, currentContent);
-			if (!content.content?.length || plainText(content).trim() === '') throw new BulletinError('bulletin.empty');
+			if (!content.content?.length || plainText(content).trim() === '') throw new BulletinError('bulletin.error.empty');
 			try {
 				bulletinSchema().nodeFromJSON(content).check();
 			} catch (err) {
-				throw new BulletinError('bulletin.invalid', { detail: (err as Error).message });
+				throw new BulletinError('bulletin.error.invalid', { detail: (err as Error).message });
 			}
 			const [who] = await tx.select({ name: users.displayName }).from(users).where(eq(users.id, actor.id));
 			const number = await nextRecordNumber(tx, { scopeId: scope.id, kind: 'bulletin', year: row.year, subjectId: row.id });
@@ -299,7 +299,7 @@ export async function freezeBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'is
 			const text = recordSearchText(body);
 			await tx.insert(recordSearch).values({ recordId: record!.id, text, terms: sql`${tsvectorLiteral(text)}::tsvector` });
 			await tx.update(bulletins).set({ state: 'frozen' }).where(eq(bulletins.id, row.id));
-			await recordAudit(tx, { actorId: actor.id, action: 'bulletin.frozen', subject: `bulletin/${row.id}`, details: { record: record!.id, year: body.year, seq: body.seq, version: body.version, sha256 } });
+			await recordAudit(tx, { actorId: actor.id, action: 'bulletin.error.frozen', subject: `bulletin/${row.id}`, details: { record: record!.id, year: body.year, seq: body.seq, version: body.version, sha256 } });
 			return { id: record!.id, scopeId: scope.id, committeeId: scope.committeeId, meetingId: null, year: body.year, seq: body.seq, version: body.version, sha256, label: recordNumberLabel(body.year, body.seq, 'bulletin') };
 		});
 		collabControl().reconnect(docs);
@@ -313,13 +313,13 @@ export async function freezeBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'is
 /** Reopens a frozen bulletin for corrections, with a written reason; freezing it again makes the next version. */
 export async function reopenBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'isAdmin'>, bulletinId: string, rawReason: string): Promise<void> {
 	const reason = rawReason.trim();
-	if (!reason) throw new BulletinError('bulletin.reasonRequired');
-	if (reason.length > REASON_MAX) throw new BulletinError('bulletin.reasonTooLong', { max: REASON_MAX });
+	if (!reason) throw new BulletinError('bulletin.error.reasonRequired');
+	if (reason.length > REASON_MAX) throw new BulletinError('bulletin.error.reasonTooLong', { max: REASON_MAX });
 	const row = await bulletinById(db, bulletinId);
 	await loadManaged(db, actor, row.scopeId);
 	await db.transaction(async (tx) => {
 		const [updated] = await tx.update(bulletins).set({ state: 'draft' }).where(and(eq(bulletins.id, row.id), eq(bulletins.state, 'frozen'))).returning({ id: bulletins.id });
-		if (!updated) throw new BulletinError('bulletin.notFrozen');
+		if (!updated) throw new BulletinError('bulletin.error.notFrozen');
 		await recordAudit(tx, { actorId: actor.id, action: 'bulletin.reopened', subject: `bulletin/${row.id}`, details: { reason } });
 	});
 	collabControl().thaw([row.docName]);

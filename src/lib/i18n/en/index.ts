@@ -17,5 +17,6 @@ import { common } from './common';
 import { meeting } from './meeting';
 import { version } from './version';
 import { record } from './record';
+import { bulletin } from './bulletin';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification, ...version, ...record };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification, ...version, ...record, ...bulletin };

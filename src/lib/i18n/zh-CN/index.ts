@@ -16,7 +16,8 @@ import { opinion } from './opinion';
 import { comment } from './comment';
 import { version } from './version';
 import { record } from './record';
+import { bulletin } from './bulletin';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification, ...version, ...record } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification, ...version, ...record, ...bulletin } as const;
 export type MessageKey = keyof typeof zhCN;
