@@ -44,7 +44,8 @@ export function minutesExtensions(options: MinutesExtensionOptions = {}): AnyExt
 				isAllowedUri: (url) => isAllowedLink(url)
 			}
 		}),
-		Table.configure({ resizable: false }),
+		// The wrapper scrolls sideways on a phone instead of squeezing a wide table to one character a column.
+		Table.configure({ resizable: false, renderWrapper: true, cellMinWidth: 64 }),
 		TableRow,
 		TableHeader,
 		TableCell,
