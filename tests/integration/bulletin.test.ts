@@ -11,6 +11,7 @@ import { plainText } from '../../src/lib/server/minutes';
 import { getRecord, readableRecord, verifyRecord } from '../../src/lib/server/record';
 import { seedDemo } from '../../src/lib/server/seed';
 import { seedTracking } from '../../src/lib/server/seedTracking';
+import { mayViewUnit, unitYear } from '../../src/lib/server/unitSummary';
 import { yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 
@@ -160,5 +161,29 @@ describe('quarterly bulletins', () => {
 		expect(ref).toMatchObject({ scopeId: districtId, committeeId: null, label: '督查通报〔2026〕第1号' });
 		expect(await readableRecord(database.db, convener, ref.id)).toBeNull();
 		expect((await readableRecord(database.db, admin, ref.id))!.committeeName).toBe((await bulletinScope(database.db, districtId))!.name);
+	});
+
+	it('a unit’s year: its projects with reported and missing months, and the frozen bulletins that name it', async () => {
+		const [seat] = await database.db
+			.select({ unitId: memberships.unitId, userId: memberships.userId })
+			.from(memberships)
+			.where(and(eq(memberships.committeeId, committeeId), eq(memberships.role, 'part_time')))
+			.limit(1);
+		const unitId = seat!.unitId!;
+		const year = (await unitYear(database.db, unitId, 2026, TODAY))!;
+		expect(year.projects.length).toBeGreaterThan(0);
+		expect(year.counts.total).toBe(year.projects.length);
+		expect(year.projects.every((p) => p.reported.every((m) => m.startsWith('2026-')))).toBe(true);
+		// The committee's Q4 bulletin (v2, current) and its Q3 one list every responsible unit; so does the district's.
+		const district = (await bulletinScope(database.db, districtId))!.name;
+		expect(year.bulletins.map((b) => `${b.scopeName} ${b.label}`).sort()).toEqual(
+			[`${district} 督查通报〔2026〕第1号`, `${year.projects[0]!.committeeName} 督查通报〔2026〕第1号`, `${year.projects[0]!.committeeName} 督查通报〔2026〕第2号`].sort()
+		);
+		expect(await mayViewUnit(database.db, { id: seat!.userId, isAdmin: false }, unitId)).toBe(true);
+		expect(await mayViewUnit(database.db, convener, unitId)).toBe(true);
+		expect(await mayViewUnit(database.db, admin, unitId)).toBe(true);
+		const [stranger] = await database.db.insert(users).values({ username: 'stranger', displayName: '路人', passwordHash: 'x' }).returning({ id: users.id });
+		expect(await mayViewUnit(database.db, { id: stranger!.id, isAdmin: false }, unitId)).toBe(false);
+		expect(await unitYear(database.db, '00000000-0000-4000-8000-000000000000', 2026, TODAY)).toBeNull();
 	});
 });
