@@ -18,5 +18,6 @@ import { meeting } from './meeting';
 import { version } from './version';
 import { record } from './record';
 import { bulletin } from './bulletin';
+import { evaluation } from './evaluation';
 
-export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification, ...version, ...record, ...bulletin };
+export const en: Record<MessageKey, string> = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification, ...version, ...record, ...bulletin, ...evaluation };

@@ -17,7 +17,8 @@ import { comment } from './comment';
 import { version } from './version';
 import { record } from './record';
 import { bulletin } from './bulletin';
+import { evaluation } from './evaluation';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification, ...version, ...record, ...bulletin } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification, ...version, ...record, ...bulletin, ...evaluation } as const;
 export type MessageKey = keyof typeof zhCN;

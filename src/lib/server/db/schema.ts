@@ -5,6 +5,7 @@ import {
 	boolean,
 	check,
 	customType,
+	foreignKey,
 	index,
 	integer,
 	jsonb,
@@ -871,4 +872,127 @@ export const bulletins = pgTable(
 		check('bulletins_state', sql`${t.state} in ('draft','frozen')`),
 		check('bulletins_scope', sql`${t.committeeId} is null or ${t.scopeId} = ${t.committeeId}`)
 	]
+);
+// ---------------------------------------------------------------- year-end evaluation (issue 8)
+
+/** One criterion of an evaluation round: its label and the highest score it takes (0 … max, whole points). */
+export interface EvaluationCriterion {
+	label: string;
+	max: number;
+}
+
+/**
+ * A year-end evaluation (年终述职评议) of a committee: the units report on their projects at a
+ * community meeting and the people present score them. The criteria are frozen once a score
+ * exists (scores are stored in criteria order). `state` records only the convener's closing:
+ * whether the round takes scores at a moment is `state` and the window together.
+ */
+export const evaluationRounds = pgTable(
+	'evaluation_rounds',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		committeeId: uuid('committee_id')
+			.notNull()
+			.references(() => committees.id, { onDelete: 'restrict' }),
+		year: integer('year').notNull(),
+		title: text('title').notNull(),
+		criteria: jsonb('criteria').$type<EvaluationCriterion[]>().notNull(),
+		opensAt: timestamp('opens_at', { withTimezone: true }).notNull(),
+		closesAt: timestamp('closes_at', { withTimezone: true }).notNull(),
+		/** 'open' (takes scores inside its window) or 'closed' (closed by the convener). */
+		state: text('state').notNull().default('open'),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt(),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [
+		index('evaluation_rounds_committee').on(t.committeeId, t.year),
+		check('evaluation_rounds_state', sql`${t.state} in ('open','closed')`),
+		check('evaluation_rounds_window', sql`${t.closesAt} > ${t.opensAt}`),
+		check('evaluation_rounds_year', sql`${t.year} between 2000 and 2100`)
+	]
+);
+
+/** The project items a round scores, in the order they are presented. */
+export const evaluationRoundItems = pgTable(
+	'evaluation_round_items',
+	{
+		roundId: uuid('round_id')
+			.notNull()
+			.references(() => evaluationRounds.id, { onDelete: 'cascade' }),
+		projectItemId: uuid('project_item_id')
+			.notNull()
+			.references(() => projectItems.id, { onDelete: 'restrict' }),
+		position: integer('position').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.roundId, t.projectItemId] })]
+);
+
+/**
+ * One-time scoring links (评议链接), handed out on paper as QR codes. Only the SHA-256 of the
+ * 128-bit random token is kept, so the table cannot be turned back into working links; the
+ * serial number is what is printed next to the code. A link names nobody.
+ */
+export const evaluationLinks = pgTable(
+	'evaluation_links',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		roundId: uuid('round_id')
+			.notNull()
+			.references(() => evaluationRounds.id, { onDelete: 'cascade' }),
+		serial: integer('serial').notNull(),
+		tokenHash: bytea('token_hash').notNull(),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('evaluation_links_token').on(t.tokenHash), uniqueIndex('evaluation_links_serial').on(t.roundId, t.serial)]
+);
+
+/**
+ * A score of one project in a round, given through a link (anonymous: no address, agent or
+ * person is kept) or by a signed-in member. The unique indexes, not a prior look-up, make
+ * "once per link and project" and "once per member and project" hold under concurrent posts.
+ * A member's score keeps the member from being deleted (restrict), since set-null would
+ * leave a score that is neither a link's nor a person's.
+ */
+export const evaluationScores = pgTable(
+	'evaluation_scores',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		roundId: uuid('round_id')
+			.notNull()
+			.references(() => evaluationRounds.id, { onDelete: 'cascade' }),
+		projectItemId: uuid('project_item_id').notNull(),
+		linkId: uuid('link_id').references(() => evaluationLinks.id, { onDelete: 'cascade' }),
+		userId: uuid('user_id').references(() => users.id, { onDelete: 'restrict' }),
+		/** Points per criterion, in the round's criteria order. */
+		scores: jsonb('scores').$type<number[]>().notNull(),
+		total: integer('total').notNull(),
+		comment: text('comment').notNull().default(''),
+		createdAt: createdAt()
+	},
+	(t) => [
+		// Scores only projects of their round.
+		foreignKey({ name: 'evaluation_scores_round_item_fk', columns: [t.roundId, t.projectItemId], foreignColumns: [evaluationRoundItems.roundId, evaluationRoundItems.projectItemId] }).onDelete('cascade'),
+		uniqueIndex('evaluation_scores_link_item').on(t.linkId, t.projectItemId),
+		uniqueIndex('evaluation_scores_user_item').on(t.roundId, t.projectItemId, t.userId),
+		index('evaluation_scores_round').on(t.roundId, t.projectItemId),
+		check('evaluation_scores_by', sql`(${t.linkId} is null) <> (${t.userId} is null)`),
+		check('evaluation_scores_total', sql`${t.total} >= 0`),
+		check('evaluation_scores_comment', sql`char_length(${t.comment}) <= 500`)
+	]
+);
+
+/**
+ * Fixed-window counters of anonymous submissions (scores by link), per client address and per
+ * link, in the database so that every instance counts the same submissions.
+ */
+export const submissionThrottle = pgTable(
+	'submission_throttle',
+	{
+		key: text('key').primaryKey(),
+		hits: integer('hits').notNull(),
+		windowStart: timestamp('window_start', { withTimezone: true }).notNull()
+	},
+	(t) => [index('submission_throttle_window').on(t.windowStart)]
 );
