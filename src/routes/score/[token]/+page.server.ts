@@ -10,8 +10,10 @@ import type { Actions, PageServerLoad } from './$types';
  */
 
 export const load: PageServerLoad = async ({ params, setHeaders }) => {
-	// The token is in the URL: keep it out of Referer headers and out of shared caches.
-	setHeaders({ 'referrer-policy': 'no-referrer', 'cache-control': 'private, no-store' });
+	// The token is in the URL: keep it out of Referer headers to other sites and out of shared
+	// caches. Not "no-referrer": that makes browsers send `Origin: null` with a plain form post,
+	// which SvelteKit's CSRF check refuses — and the form must work without JavaScript.
+	setHeaders({ 'referrer-policy': 'same-origin', 'cache-control': 'private, no-store' });
 	const page = await scoringPage(await getDb(), params.token);
 	// Unknown, forged and deleted links look the same: which tokens exist is not told.
 	if (!page) error(404, { message: 'not-found', code: 'not_found' });
