@@ -98,6 +98,7 @@ describe('year-end evaluation', () => {
 		expect(await sheet.locator('[data-testid=qr-link] svg').count()).toBe(3);
 		expect(await sheet.locator('[data-testid=qr-link]').first().getAttribute('data-serial')).toBe('1');
 		const url = (await sheet.locator('[data-testid=qr-url]').first().textContent())!.trim();
+		const secondUrl = (await sheet.locator('[data-testid=qr-url]').nth(1).textContent())!.trim();
 		expect(url).toMatch(new RegExp(`^${server.http}/score/[a-z2-7]{26}$`));
 		await c.emulateMedia({ media: 'print' });
 		expect(await c.locator('header.top').isVisible()).toBe(false);
@@ -148,12 +149,27 @@ describe('year-end evaluation', () => {
 		expect(await p.locator('[data-testid=score-not-found]').textContent()).toContain('评议链接无效');
 		await noHorizontalScroll(p, 'the invalid-link page');
 
-		// The convener's results: one score, its total, the comment; one link used.
+		// Through HTTP, as a script would post: link 2's 21st submission within a minute is refused with 429.
+		const projectId = (await again.getAttribute('data-id'))!;
+		const post = async () => {
+			const body = new FormData();
+			body.set('projectItemId', projectId);
+			for (let i = 0; i < 4; i++) body.set(`s${i}`, '10');
+			const res = await fetch(secondUrl, { method: 'POST', body, headers: { origin: server.http, 'x-sveltekit-action': 'true' } });
+			return ((await res.json()) as { type: string; status?: number }).status ?? res.status;
+		};
+		const statuses: number[] = [];
+		for (let i = 0; i < 21; i++) statuses.push(await post());
+		expect(statuses[0]).toBe(200);
+		expect(statuses.slice(1, 20).every((s) => s === 409)).toBe(true);
+		expect(statuses[20]).toBe(429);
+
+		// The convener's results: link 1's score and link 2's scripted one (10 × 4), the comment.
 		await c.goto(`${server.http}${roundHref}`);
 		await c.waitForSelector('body[data-hydrated]');
 		const row = c.locator('[data-testid=result-project]', { hasText: TEXT });
-		expect(await row.locator('[data-testid=result-count]').textContent()).toBe('1');
-		expect(await row.locator('[data-testid=result-total]').textContent()).toBe('85');
+		expect(await row.locator('[data-testid=result-count]').textContent()).toBe('2');
+		expect(await row.locator('[data-testid=result-total]').textContent()).toBe('62.5');
 		expect(await c.locator('[data-testid=results]').textContent()).toContain('送餐准时，老人很满意');
 		expect(await c.locator('[data-testid=results-units]').textContent()).toContain('1');
 		const download = await Promise.all([c.waitForEvent('download'), c.click('[data-testid=results-export]')]);
