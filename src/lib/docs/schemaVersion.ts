@@ -15,7 +15,9 @@ export const MIN_SCHEMA_VERSION: Record<DocKind, number> = {
 	agenda: 1,
 	// 2: decision blocks gained `proposalId`; an older editor would drop it when touching a block.
 	// 3: the `comment` mark (thread anchors); an older editor would strip it from text it touches.
-	minutes: 3,
+	// 4: the shared extension list gained `generated` (bulletins); kept in step so one rule holds:
+	// every change of the list sends every old editor to reload.
+	minutes: 4,
 	board: 1,
 	// 4: blocks carry `generated` (the part of a bulletin they were generated for); an older
 	// editor would strip it and "refresh figures" would no longer find the tables.
