@@ -175,6 +175,16 @@ describe('year-end evaluation', () => {
 		const download = await Promise.all([c.waitForEvent('download'), c.click('[data-testid=results-export]')]);
 		expect(download[0].suggestedFilename()).toMatch(/\.xlsx$/);
 
+		// Closed, the results become the evaluation report in the record.
+		expect(await c.locator('[data-testid=report-freeze]').isDisabled()).toBe(true);
+		await c.click('[data-testid=round-close]');
+		await expect.poll(() => c.locator('[data-testid=round-phase]').textContent(), { timeout: 10_000 }).toContain('已结束');
+		await c.click('[data-testid=report-freeze]');
+		await expect.poll(() => c.locator('[data-testid=report-link]').first().textContent(), { timeout: 10_000 }).toMatch(/述职评议〔\d{4}〕第1号/);
+		await Promise.all([c.waitForURL(/\/records\//), c.locator('[data-testid=report-link]').first().click()]);
+		expect(await c.locator('[data-testid=record-view]').textContent()).toContain('送餐准时，老人很满意');
+		expect(await c.locator('[data-testid=record-verify]').getAttribute('data-valid')).toBe('true');
+
 		await Promise.all([phone.close(), plain.close(), convenerContext.close()]);
 	});
 });

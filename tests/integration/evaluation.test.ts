@@ -21,6 +21,10 @@ import {
 import { transitionMeeting } from '../../src/lib/server/meetingLifecycle';
 import { projectItemsOfMeeting } from '../../src/lib/server/projectItem';
 import { hashPassword } from '../../src/lib/server/auth/password';
+import { evaluationReports, freezeEvaluationReport } from '../../src/lib/server/evaluationReport';
+import { plainText } from '../../src/lib/server/minutes';
+import { getRecord, verifyRecord } from '../../src/lib/server/record';
+import { renderRecord } from '../../src/lib/server/recordExport';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { decision, docOf, h, writeMinutes } from '../helpers/minutes';
@@ -234,6 +238,34 @@ describe('scoring through links', () => {
 		await expect(updateRound(db, as('convener'), roundId, input({ projectItemIds: [P[0]] }))).rejects.toMatchObject({ key: 'evaluation.error.hasScores' });
 		await updateRound(db, as('recorder'), roundId, input({ title: '2026年度述职评议（正式）' }));
 		expect((await evaluationResults(db, roundId))!.round.title).toBe('2026年度述职评议（正式）');
+	});
+});
+
+describe('the evaluation report', () => {
+	it('is refused while the round is open; once closed it is frozen into the record as 述职评议〔year〕第n号, again as the next version', async () => {
+		const db = database.db;
+		const roundId = (await createRound(db, as('convener'), fx.committeeId, input({ title: '报告用评议' }))).id;
+		const [link] = await generateLinks(db, as('convener'), roundId, 1);
+		await submitLinkScore(db, link!.token, '10.0.0.9', score(P[0], [20, 20, 20, 20], '<script>alert(1)</script>'));
+		await expect(freezeEvaluationReport(db, as('convener'), roundId)).rejects.toMatchObject({ key: 'evaluation.error.reportWhileOpen' });
+		await closeRound(db, as('convener'), roundId);
+		await expect(freezeEvaluationReport(db, as('member'), roundId)).rejects.toMatchObject({ key: 'evaluation.error.notAllowed' });
+		const v1 = await freezeEvaluationReport(db, as('convener'), roundId);
+		expect(v1.label).toBe('述职评议〔2026〕第1号');
+		const record = (await getRecord(db, v1.id))!;
+		expect(record.kind).toBe('evaluation');
+		const text = plainText(record.body.content);
+		expect(text).toContain('年度共建项目述职评议结果报告');
+		expect(text).toContain('80');
+		expect(text).toContain('<script>alert(1)</script>');
+		expect(await verifyRecord(db, v1.id)).toMatchObject({ valid: true });
+		// The exports render it, the comment as text.
+		const md = new TextDecoder().decode((await renderRecord(record, 'md')).bytes);
+		expect(md).toContain('述职评议〔2026〕第1号');
+		expect(md).not.toContain('<script');
+		const v2 = await freezeEvaluationReport(db, as('recorder'), roundId);
+		expect([v2.seq, v2.version]).toEqual([1, 2]);
+		expect((await evaluationReports(db, roundId)).map((r) => r.version)).toEqual([2, 1]);
 	});
 });
 

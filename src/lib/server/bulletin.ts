@@ -4,20 +4,19 @@ import type * as Y from 'yjs';
 import { BULLETIN_FIELD, bulletinDocName, bulletinSchema, periodLabel } from '../docs/bulletin';
 import { bulletinDraft, bulletinTitle, figuresDate, quarterName, refreshedBulletin, type BulletinFigures, type Quarter } from '../domain/bulletin';
 import { chinaToday } from '../domain/projectStatus';
-import { RECORD_FORMAT, recordNumberLabel, type PmNode, type RecordBody } from '../domain/record';
+import { RECORD_FORMAT, type PmNode, type RecordBody } from '../domain/record';
 import { recordAudit } from './audit';
 import type { SessionUser } from './auth/session';
 import { collabControl } from './collabControl';
 import { roleOf, getCommittee } from './committee';
 import { loadDashboard } from './dashboard';
 import type { Db, DbOrTx } from './db';
-import { bulletins, committees, districts, records, recordSearch, streets, communities, users, type BulletinState } from './db/schema';
+import { bulletins, committees, districts, records, streets, communities, users, type BulletinState } from './db/schema';
 import { editDocument, readDocument } from './liveEdit';
 import { isUuid } from './meeting';
 import { plainText } from './minutes';
 import { DomainError } from './organisation';
-import { nextRecordNumber, recordHash, recordSearchText, type RecordRef } from './record';
-import { tsvectorLiteral } from '../domain/searchTerms';
+import { nextRecordNumber, writeRecord, type RecordRef } from './record';
 
 /*
  * Quarterly supervision bulletins (季度督查通报): drafted from the tracked items' figures into a
@@ -278,29 +277,10 @@ export async function freezeBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'is
 				finalizedBy: who?.name ?? '',
 				finalizedAt: finalizedAt.toISOString()
 			};
-			const sha256 = recordHash(body);
-			const [record] = await tx
-				.insert(records)
-				.values({
-					scopeId: scope.id,
-					districtId: scope.districtId,
-					committeeId: scope.committeeId,
-					kind: 'bulletin',
-					subjectId: row.id,
-					year: body.year,
-					seq: body.seq,
-					version: body.version,
-					body: body as unknown as Record<string, unknown>,
-					sha256,
-					title,
-					finalizedAt
-				})
-				.returning({ id: records.id });
-			const text = recordSearchText(body);
-			await tx.insert(recordSearch).values({ recordId: record!.id, text, terms: sql`${tsvectorLiteral(text)}::tsvector` });
+			const ref = await writeRecord(tx, { scopeId: scope.id, districtId: scope.districtId, committeeId: scope.committeeId, meetingId: null, subjectId: row.id, title, body });
 			await tx.update(bulletins).set({ state: 'frozen' }).where(eq(bulletins.id, row.id));
-			await recordAudit(tx, { actorId: actor.id, action: 'bulletin.error.frozen', subject: `bulletin/${row.id}`, details: { record: record!.id, year: body.year, seq: body.seq, version: body.version, sha256 } });
-			return { id: record!.id, scopeId: scope.id, committeeId: scope.committeeId, meetingId: null, year: body.year, seq: body.seq, version: body.version, sha256, label: recordNumberLabel(body.year, body.seq, 'bulletin') };
+			await recordAudit(tx, { actorId: actor.id, action: 'bulletin.frozen', subject: `bulletin/${row.id}`, details: { record: ref.id, year: ref.year, seq: ref.seq, version: ref.version, sha256: ref.sha256 } });
+			return ref;
 		});
 		collabControl().reconnect(docs);
 		return ref;

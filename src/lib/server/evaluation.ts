@@ -62,6 +62,7 @@ export type EvaluationErrorKey =
 	| 'evaluation.error.tooMany'
 	| 'evaluation.error.notMember'
 	| 'evaluation.error.ownUnit'
+	| 'evaluation.error.reportWhileOpen'
 	| 'evaluation.criteria.count'
 	| 'evaluation.criteria.labelRequired'
 	| 'evaluation.criteria.labelTooLong'

@@ -181,27 +181,50 @@ export async function freezeMinutesRecord(tx: DbOrTx, input: FreezeInput): Promi
 		finalizedBy: actor?.name ?? '',
 		finalizedAt: finalizedAt.toISOString()
 	});
+	return writeRecord(tx, { scopeId: meeting.committeeId, districtId: committee.districtId, committeeId: meeting.committeeId, meetingId: meeting.id, subjectId: null, title: meeting.title, body });
+}
+
+/**
+ * Inserts a frozen record and its search terms: the one place a `records` row is written.
+ * The body must already carry its number (nextRecordNumber, in the same transaction).
+ */
+export async function writeRecord(
+	tx: DbOrTx,
+	input: { scopeId: string; districtId: string; committeeId: string | null; meetingId: string | null; subjectId: string | null; title: string; body: RecordBody }
+): Promise<RecordRef> {
+	const { body } = input;
 	const sha256 = recordHash(body);
 	const [row] = await tx
 		.insert(records)
 		.values({
-			scopeId: meeting.committeeId,
-			districtId: committee.districtId,
-			committeeId: meeting.committeeId,
-			meetingId: meeting.id,
-			kind: 'minutes',
+			scopeId: input.scopeId,
+			districtId: input.districtId,
+			committeeId: input.committeeId,
+			meetingId: input.meetingId,
+			subjectId: input.subjectId,
+			kind: body.kind,
 			year: body.year,
 			seq: body.seq,
 			version: body.version,
 			body: body as unknown as Record<string, unknown>,
 			sha256,
-			title: meeting.title,
-			finalizedAt
+			title: input.title,
+			finalizedAt: new Date(body.finalizedAt)
 		})
 		.returning({ id: records.id });
 	const text = recordSearchText(body);
 	await tx.insert(recordSearch).values({ recordId: row!.id, text, terms: sql`${tsvectorLiteral(text)}::tsvector` });
-	return { id: row!.id, scopeId: meeting.committeeId, committeeId: meeting.committeeId, meetingId: meeting.id, year: body.year, seq: body.seq, version: body.version, sha256, label: recordNumberLabel(body.year, body.seq) };
+	return {
+		id: row!.id,
+		scopeId: input.scopeId,
+		committeeId: input.committeeId,
+		meetingId: input.meetingId,
+		year: body.year,
+		seq: body.seq,
+		version: body.version,
+		sha256,
+		label: recordNumberLabel(body.year, body.seq, body.kind)
+	};
 }
 
 export interface StoredRecord extends RecordRef {

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { toLocalInput } from '$lib/format';
 import { getDb } from '$lib/server/db';
 import { closeRound, evaluationResults, getRound, listLinks, mayManageEvaluations, memberScored, openRound, submitMemberScore, updateRound } from '$lib/server/evaluation';
+import { evaluationReports, freezeEvaluationReport } from '$lib/server/evaluationReport';
 import { requireUser } from '$lib/server/guard';
 import { membershipOf } from '$lib/server/committee';
 import { visibleCommittee } from '$lib/server/visibility';
@@ -16,12 +17,13 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 	if (!committee) error(404, { message: 'not-found', code: 'not_found' });
 	const round = await getRound(db, params.roundId);
 	if (!round || round.committeeId !== committee.id) error(404, { message: 'not-found', code: 'not_found' });
-	const [results, links, canManage, seat, scored] = await Promise.all([
+	const [results, links, canManage, seat, scored, reports] = await Promise.all([
 		evaluationResults(db, round.id),
 		listLinks(db, round.id),
 		mayManageEvaluations(db, user, committee.id),
 		membershipOf(db, user.id, committee.id),
-		memberScored(db, user.id, round.id)
+		memberScored(db, user.id, round.id),
+		evaluationReports(db, round.id)
 	]);
 	if (!results) error(404, { message: 'not-found', code: 'not_found' });
 	return {
@@ -30,6 +32,7 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 		results,
 		links: { total: links.length, used: links.filter((l) => l.scored > 0).length },
 		canManage,
+		reports,
 		// Members score as themselves (observers sit in without a vote); not their own unit's projects.
 		member: seat && seat.role !== 'observer' ? { unitId: seat.unitId, scored } : null
 	};
@@ -45,6 +48,15 @@ export const actions: Actions = {
 			return { form, done: 'evaluation.score.saved' };
 		} catch (err) {
 			return refusal(err, form, input);
+		}
+	},
+	report: async ({ params, locals, url }) => {
+		const user = requireUser(locals, url);
+		try {
+			const ref = await freezeEvaluationReport(await getDb(), user, params.roundId);
+			return { form: 'report', done: 'evaluation.report.done', number: ref.label };
+		} catch (err) {
+			return refusal(err, 'report', {});
 		}
 	},
 	close: async ({ params, locals, url }) => {
