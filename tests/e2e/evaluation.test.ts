@@ -185,6 +185,13 @@ describe('year-end evaluation', () => {
 		expect(await c.locator('[data-testid=record-view]').textContent()).toContain('送餐准时，老人很满意');
 		expect(await c.locator('[data-testid=record-verify]').getAttribute('data-valid')).toBe('true');
 
+		// The unit's year: its project and its evaluation result, for the annual assessment.
+		await c.goto(`${server.http}/units/${unitId}?year=${YEAR}`);
+		await c.waitForSelector('body[data-hydrated]');
+		expect(await c.locator('[data-testid=unit-year-projects]').textContent()).toContain(TEXT);
+		expect(await c.locator('[data-testid=unit-year-evaluations]').textContent()).toMatch(/平均分 [\d.]+，名次 1 \/ \d+/);
+		await c.screenshot({ path: path.join(shots, 'unit-year.png'), fullPage: true });
+
 		await Promise.all([phone.close(), plain.close(), convenerContext.close()]);
 	});
 });

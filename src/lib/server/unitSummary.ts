@@ -4,7 +4,8 @@ import { recordNumberLabel } from '../domain/record';
 import type { SessionUser } from './auth/session';
 import { dashboardItems, dashboardReports, reportDays, summariseDashboard } from './dashboard';
 import type { DbOrTx } from './db';
-import { committees, districts, memberships, records, recordSearch, units } from './db/schema';
+import { committees, districts, evaluationRounds, memberships, records, recordSearch, units } from './db/schema';
+import { evaluationResults } from './evaluation';
 import { scopeNameSql, supersededSql } from './record';
 import { isUuid } from './meeting';
 
@@ -32,6 +33,8 @@ export interface UnitYear {
 		missing: string[];
 	}[];
 	bulletins: { recordId: string; label: string; title: string; scopeName: string }[];
+	/** Year-end evaluations that scored the unit's projects: its average and rank in each. */
+	evaluations: { roundId: string; committeeId: string; committeeName: string; title: string; closed: boolean; average: number | null; rank: number | null; units: number; projects: { title: string; meanTotal: number | null; count: number }[] }[];
 }
 
 /** Administrators; the unit's own seats; conveners and recorders of a committee the unit sits on. */
@@ -100,6 +103,29 @@ export async function unitYear(db: DbOrTx, unitId: string, year: number, today: 
 			reported: reports.filter((r) => r.projectItemId === i.id).map((r) => r.month).sort(),
 			missing: missing.filter((m) => m.itemId === i.id).map((m) => m.month).sort()
 		})),
-		bulletins: mentions.map((m) => ({ recordId: m.id, label: recordNumberLabel(m.year, m.seq, 'bulletin'), title: m.title, scopeName: m.scopeName }))
+		bulletins: mentions.map((m) => ({ recordId: m.id, label: recordNumberLabel(m.year, m.seq, 'bulletin'), title: m.title, scopeName: m.scopeName })),
+		evaluations: await unitEvaluations(db, unitId, year)
 	};
+}
+
+async function unitEvaluations(db: DbOrTx, unitId: string, year: number): Promise<UnitYear['evaluations']> {
+	const rounds = await db.select({ id: evaluationRounds.id }).from(evaluationRounds).where(eq(evaluationRounds.year, year));
+	const out: UnitYear['evaluations'] = [];
+	for (const { id } of rounds) {
+		const r = await evaluationResults(db, id);
+		const mine = r?.units.find((u) => u.unitId === unitId);
+		if (!r || !mine) continue;
+		out.push({
+			roundId: r.round.id,
+			committeeId: r.round.committeeId,
+			committeeName: r.round.committeeName,
+			title: r.round.title,
+			closed: r.round.phase === 'closed',
+			average: mine.average,
+			rank: mine.rank,
+			units: r.units.length,
+			projects: r.projects.filter((p) => p.units.some((u) => u.id === unitId)).map((p) => ({ title: p.title, meanTotal: p.meanTotal, count: p.count }))
+		});
+	}
+	return out;
 }

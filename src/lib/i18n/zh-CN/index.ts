@@ -18,7 +18,8 @@ import { version } from './version';
 import { record } from './record';
 import { bulletin } from './bulletin';
 import { evaluation } from './evaluation';
+import { unit } from './unit';
 
 /** The reference catalogue: every key exists here first; other locales must match it. */
-export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification, ...version, ...record, ...bulletin, ...evaluation } as const;
+export const zhCN = { ...common, ...meeting, ...admin, ...minutes, ...attendance, ...template, ...board, ...boardSheet, ...boardMatch, ...category, ...dashboard, ...project, ...projectPage, ...opinion, ...comment, ...notification, ...version, ...record, ...bulletin, ...evaluation, ...unit } as const;
 export type MessageKey = keyof typeof zhCN;
