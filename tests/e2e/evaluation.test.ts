@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { MINUTES_FIELD, minutesDocName } from '../../src/lib/docs/minutes';
+import { decideFor } from '../helpers/decision';
 import { signInPage } from '../helpers/browser';
 import { useDemoSite } from '../helpers/demoSite';
-import { connect, waitAcked, waitSynced } from '../helpers/provider';
 import { apiGet, apiToken } from '../helpers/serverProcess';
 
 const PASSWORD = 'demo-password';
@@ -17,41 +15,7 @@ const shots = path.resolve('tests/e2e/artifacts');
 
 const site = useDemoSite();
 
-async function call(method: string, pathname: string, token: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-	const res = await fetch(`${site.server.http}${pathname}`, {
-		method,
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body)
-	});
-	return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
 
-/** A finalized meeting this year with one decision for `unitId`: written through a real provider, finalized through the API. */
-async function decideFor(convener: string, committeeId: string, unitId: string): Promise<void> {
-	const created = await call('POST', `/api/v1/committees/${committeeId}/meetings`, convener, { title: '年终述职评议准备会', kind: 'special', startsAt: `${YEAR}-01-05T09:30:00+08:00` });
-	expect(created.status, JSON.stringify(created.json)).toBe(201);
-	const meetingId = created.json.id as string;
-	expect((await call('POST', `/api/v1/meetings/${meetingId}/transitions`, convener, { transition: 'start' })).status).toBe(200);
-	const writer = connect(site.server.ws, minutesDocName(meetingId), convener);
-	try {
-		await waitSynced(writer);
-		const decision = new Y.XmlElement('decision');
-		decision.setAttribute('id', crypto.randomUUID());
-		decision.setAttribute('units', unitId);
-		decision.setAttribute('dueDate', `${YEAR}-12-31`);
-		decision.setAttribute('proposalId', '');
-		const paragraph = new Y.XmlElement('paragraph');
-		paragraph.insert(0, [new Y.XmlText(TEXT)]);
-		decision.insert(0, [paragraph]);
-		writer.doc.getXmlFragment(MINUTES_FIELD).push([decision]);
-		await waitAcked(writer);
-	} finally {
-		writer.destroy();
-	}
-	expect((await call('POST', `/api/v1/meetings/${meetingId}/transitions`, convener, { transition: 'review' })).status).toBe(200);
-	const final = await call('POST', `/api/v1/meetings/${meetingId}/transitions`, convener, { transition: 'finalize', override: '测试：跳过确认' });
-	expect(final.status, JSON.stringify(final.json)).toBe(200);
-}
 
 async function noHorizontalScroll(page: Page, what: string) {
 	const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -69,7 +33,7 @@ describe('year-end evaluation', () => {
 		const meetings = await apiGet<{ items: { id: string }[] }>(server.http, convenerToken, `/api/v1/committees/${committee!.id}/meetings`);
 		const seats = await apiGet<{ entries: { role: string; unitId: string | null }[] }>(server.http, convenerToken, `/api/v1/meetings/${meetings.items[0]!.id}/attendance`);
 		const unitId = seats.entries.find((e) => e.role === 'part_time' && e.unitId)!.unitId!;
-		await decideFor(convenerToken, committee!.id, unitId);
+		await decideFor(site.server, convenerToken, { committeeId: committee!.id, unitId: unitId, title: '年终述职评议准备会', text: TEXT, startsAt: `${YEAR}-01-05T09:30:00+08:00`, dueDate: `${YEAR}-12-31` });
 
 		// The convener: committee page → evaluations → new round with the defaults and 3 links.
 		const { context: convenerContext, page: c } = await signInPage(browser, server.http, 'convener', PASSWORD);

@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MINUTES_FIELD, minutesDocName } from '../../src/lib/docs/minutes';
+import { decideFor } from '../helpers/decision';
 import { launchBrowser, signInPage } from '../helpers/browser';
-import { connect, waitAcked, waitSynced } from '../helpers/provider';
 import { freshServerEnv } from '../helpers/serverEnv';
 import { apiGet, apiToken, startServer, type ServerProcess } from '../helpers/serverProcess';
 
@@ -42,45 +40,7 @@ async function noHorizontalScroll(page: Page, what: string) {
 	expect(scroll, `${what} scrolls sideways`).toBeLessThanOrEqual(client + 1);
 }
 
-async function call(method: string, pathname: string, token: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-	const res = await fetch(`${server.http}${pathname}`, {
-		method,
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body)
-	});
-	return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
 
-/**
- * A finalized meeting of the first community with one decision for `unitId`, written through a
- * real collaboration provider and finalized through the API, as the convener would.
- */
-async function decideFor(convener: string, committeeId: string, unitId: string): Promise<string> {
-	const created = await call('POST', `/api/v1/committees/${committeeId}/meetings`, convener, { title: '项目督办专题会', kind: 'special', startsAt: `${YEAR}-01-05T09:30:00+08:00` });
-	expect(created.status, JSON.stringify(created.json)).toBe(201);
-	const meetingId = created.json.id as string;
-	expect((await call('POST', `/api/v1/meetings/${meetingId}/transitions`, convener, { transition: 'start' })).status).toBe(200);
-	const writer = connect(server.ws, minutesDocName(meetingId), convener);
-	try {
-		await waitSynced(writer);
-		const decision = new Y.XmlElement('decision');
-		decision.setAttribute('id', crypto.randomUUID());
-		decision.setAttribute('units', unitId);
-		decision.setAttribute('dueDate', DUE);
-		decision.setAttribute('proposalId', '');
-		const paragraph = new Y.XmlElement('paragraph');
-		paragraph.insert(0, [new Y.XmlText('为辖区独居老人开展每周一次助餐送餐服务')]);
-		decision.insert(0, [paragraph]);
-		writer.doc.getXmlFragment(MINUTES_FIELD).push([decision]);
-		await waitAcked(writer);
-	} finally {
-		writer.destroy();
-	}
-	expect((await call('POST', `/api/v1/meetings/${meetingId}/transitions`, convener, { transition: 'review' })).status).toBe(200);
-	const final = await call('POST', `/api/v1/meetings/${meetingId}/transitions`, convener, { transition: 'finalize', override: '测试：跳过确认' });
-	expect(final.status, JSON.stringify(final.json)).toBe(200);
-	return meetingId;
-}
 
 describe('monthly progress reports on a tracked item', () => {
 	it('a unit contact reports from a phone with a photo; the convener sees it and changes the status; outsiders see nothing', async () => {
@@ -100,7 +60,7 @@ describe('monthly progress reports on a tracked item', () => {
 		committeeId = committee!.id;
 		parttimeUnit = seat!.unitId!;
 
-		const meetingId = await decideFor(convenerToken, committee!.id, seat!.unitId!);
+		const meetingId = await decideFor(server, convenerToken, { committeeId: committee!.id, unitId: seat!.unitId!, title: '项目督办专题会', text: '为辖区独居老人开展每周一次助餐送餐服务', startsAt: `${YEAR}-01-05T09:30:00+08:00`, dueDate: DUE });
 
 		// My items: the new item, due this period, with a link straight to the form.
 		await u.goto(`${server.http}/my/items`);
@@ -249,7 +209,7 @@ describe('monthly progress reports on a tracked item', () => {
 
 	it('another member unit claims the item from a phone; the convener refuses a rejection without reason, then confirms', async () => {
 		expect(committeeId, 'the first test set up the committee').not.toBe('');
-		const meetingId = await decideFor(convenerToken, committeeId, parttimeUnit);
+		const meetingId = await decideFor(server, convenerToken, { committeeId: committeeId, unitId: parttimeUnit, title: '项目督办专题会', text: '为辖区独居老人开展每周一次助餐送餐服务', startsAt: `${YEAR}-01-05T09:30:00+08:00`, dueDate: DUE });
 		const convener = await signInPage(browser, server.http, 'convener', PASSWORD);
 		const c = convener.page;
 		await c.goto(`${server.http}/meetings/${meetingId}`);
