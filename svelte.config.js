@@ -7,7 +7,26 @@ const config = {
 	kit: {
 		adapter: adapter({ out: 'build', precompress: false }),
 		// Form actions are protected by SvelteKit's Origin check; the JSON API uses bearer tokens.
-		csrf: { trustedOrigins: [] }
+		csrf: { trustedOrigins: [] },
+		// Content-Security-Policy: SvelteKit hashes its own inline boot script ('auto'); nothing
+		// else runs. Styles stay 'unsafe-inline' (Svelte sets style attributes; a style cannot run
+		// code). Images may be data:/blob: (charts, QR codes, attachment previews).
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'font-src': ['self', 'data:'],
+				'connect-src': ['self'],
+				'worker-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self'],
+				'frame-ancestors': ['none']
+			}
+		}
 	}
 };
 

@@ -105,4 +105,15 @@ describe('records over HTTP', () => {
 		expect(strFromU8(files['目录.pdf']!.subarray(0, 5))).toBe('%PDF-');
 		expect(strFromU8(files[entry.files.md!]!)).toContain(`sha256: "${foreign.sha256}"`);
 	});
+
+	it('pages carry a Content-Security-Policy that allows no foreign or inline script and no framing', async () => {
+		const res = await fetch(`${server.http}/login`);
+		const csp = res.headers.get('content-security-policy') ?? '';
+		expect(csp).toMatch(/default-src 'self'/);
+		// SvelteKit adds a nonce (rendered pages) or hashes (prerendered) for its own boot script.
+		expect(csp, csp).toMatch(/script-src 'self'( '(nonce|sha256)-[^']+')*(;|$)/);
+		expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+		expect(csp).toMatch(/object-src 'none'/);
+		expect(csp).toMatch(/frame-ancestors 'none'/);
+	});
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { signInPage } from '../helpers/browser';
+import { cspViolations, signInPage } from '../helpers/browser';
 import { useDemoSite } from '../helpers/demoSite';
 import { hasPoppler, pdfText } from '../helpers/poppler';
 import { apiGet, apiToken } from '../helpers/serverProcess';
@@ -129,6 +129,17 @@ describe('the record in the browser', () => {
 		expect(Object.keys(files)).toEqual(expect.arrayContaining([entry.files.pdf, entry.files.docx, entry.files.md, '目录.pdf']));
 		expect(strFromU8(files[entry.files.md]!)).toContain(TOPIC);
 
+		// Nothing the pages needed was blocked by the Content-Security-Policy.
+		expect(cspViolations(c)).toEqual([]);
+		expect(cspViolations(m)).toEqual([]);
+		// And it does block: a script injected into the page does not run, and the browser says why.
+		await m.evaluate(() => {
+			const s = document.createElement('script');
+			s.textContent = 'window.__injected = 1';
+			document.head.append(s);
+		});
+		expect(await m.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined();
+		await expect.poll(() => cspViolations(m).length).toBe(1);
 		await member.context.close();
 		await convener.context.close();
 	});

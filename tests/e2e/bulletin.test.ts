@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { signInPage } from '../helpers/browser';
+import { cspViolations, signInPage } from '../helpers/browser';
 import { useDemoSite } from '../helpers/demoSite';
 
 const PASSWORD = 'demo-password';
@@ -53,6 +53,7 @@ describe('a quarterly bulletin in the browser', () => {
 		fs.rmSync(file, { force: true });
 		expect(xml).toContain(HIGHLIGHT);
 		expect(xml).toContain('督查通报〔');
+		expect(cspViolations(c)).toEqual([]);
 		await context.close();
 	});
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { decideFor } from '../helpers/decision';
-import { signInPage } from '../helpers/browser';
+import { cspViolations, signInPage, watchCsp } from '../helpers/browser';
 import { useDemoSite } from '../helpers/demoSite';
 import { apiGet, apiToken } from '../helpers/serverProcess';
 
@@ -74,6 +74,7 @@ describe('year-end evaluation', () => {
 		const phone = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
 		const p = await phone.newPage();
 		p.on('pageerror', (err) => console.error('[browser phone] page error:', err.message));
+		watchCsp(p, 'phone');
 		const plain = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', javaScriptEnabled: false });
 		const q = await plain.newPage();
 		await q.goto(url);
@@ -156,6 +157,9 @@ describe('year-end evaluation', () => {
 		expect(await c.locator('[data-testid=unit-year-evaluations]').textContent()).toMatch(/平均分 [\d.]+，名次 1 \/ \d+/);
 		await c.screenshot({ path: path.join(shots, 'unit-year.png'), fullPage: true });
 
+		// The public scoring page and the convener's pages ran without anything blocked by the CSP.
+		expect(cspViolations(p)).toEqual([]);
+		expect(cspViolations(c)).toEqual([]);
 		await Promise.all([phone.close(), plain.close(), convenerContext.close()]);
 	});
 });
