@@ -2,11 +2,19 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type RawData } from 'ws';
+import { CLOSE_REASONS } from '../../src/lib/docs/closeReasons';
 import type { CollabContext } from './context';
 
 export const COLLAB_PATH = '/collab';
-/** Large enough for a long document's first sync, small enough that one client cannot exhaust memory. */
-export const MAX_PAYLOAD = 4 * 1024 * 1024;
+/** Large enough for a long document's first sync, small enough that one client cannot exhaust memory (larger frames: 1009). */
+export const MAX_PAYLOAD = 1024 * 1024;
+
+/**
+ * What one connection may send in a second. People typing send a few messages a second (an
+ * update and an awareness change per keystroke, for each document on the socket); a flood —
+ * before or after authentication — is closed with 1008 before it can queue up memory.
+ */
+export const RATE_LIMIT = { messages: 200, bytes: 4 * 1024 * 1024, windowMs: 1000 } as const;
 
 export interface UpgradeOptions {
 	/** The configured ORIGIN; when null, a browser's Origin must match the Host it connected to. */
@@ -59,7 +67,29 @@ export function createUpgradeHandler(hocuspocus: Hocuspocus<CollabContext>, opti
 			}
 			const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { headers });
 			const connection = hocuspocus.handleConnection(ws, request, { cookieAllowed: origin !== undefined });
-			ws.on('message', (data) => connection.handleMessage(toUint8Array(data)));
+			let windowStart = Date.now();
+			let messages = 0;
+			let bytes = 0;
+			let limited = false;
+			ws.on('message', (data) => {
+				if (limited) return;
+				const message = toUint8Array(data);
+				const now = Date.now();
+				if (now - windowStart >= RATE_LIMIT.windowMs) {
+					windowStart = now;
+					messages = 0;
+					bytes = 0;
+				}
+				messages++;
+				bytes += message.byteLength;
+				if (messages > RATE_LIMIT.messages || bytes > RATE_LIMIT.bytes) {
+					limited = true;
+					console.warn(`[collab] closing a connection from ${req.socket.remoteAddress ?? '?'}: ${messages} messages, ${bytes} bytes within a second`);
+					ws.close(1008, CLOSE_REASONS.rateLimited);
+					return;
+				}
+				connection.handleMessage(message);
+			});
 			ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
 			ws.on('error', (err) => console.error('[collab] websocket error:', err.message));
 		});

@@ -146,16 +146,35 @@ describe('live agenda over real providers', () => {
 		});
 	}
 
-	it('closes a socket that sends a message over the 4 MiB cap, and keeps serving others', async () => {
+	it('closes a socket that sends a frame over 1 MiB with 1009, and keeps serving others', async () => {
 		const big = new Promise<number>((resolve) => {
 			const ws = new WebSocket(server.url);
-			ws.on('open', () => ws.send(Buffer.alloc(5 * 1024 * 1024, 1)));
+			ws.on('open', () => ws.send(Buffer.alloc(1024 * 1024 + 1, 1)));
 			ws.on('close', (code) => resolve(code));
 			ws.on('error', () => undefined);
 		});
 		expect(await big).toBe(1009);
 		const still = client(fx.people.convener.token);
 		await waitSynced(still);
+	});
+
+	it('closes a connection that floods messages (even before authenticating) with 1008, and keeps serving others', async () => {
+		const watcher = client(fx.people.recorder.token);
+		await waitSynced(watcher);
+		const flood = new Promise<{ code: number; reason: string }>((resolve) => {
+			const ws = new WebSocket(server.url);
+			ws.on('open', () => {
+				for (let i = 0; i < 1000; i++) ws.send(Buffer.from([0, 0, 0, 0, 0, 0, 0, 0]));
+			});
+			ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+			ws.on('error', () => undefined);
+		});
+		expect(await flood).toEqual({ code: 1008, reason: 'rate-limited' });
+		const writer = client(fx.people.convener.token);
+		await waitSynced(writer);
+		const id = addAgendaItem(writer.doc, { title: '洪水之后仍可编辑' });
+		await waitAcked(writer);
+		await waitFor(() => readAgenda(watcher.doc).some((i) => i.id === id), 'edit after the flood to reach the watcher');
 	});
 
 	it('checks Origin on browser upgrades and accepts the cookie only from an allowed Origin', async () => {

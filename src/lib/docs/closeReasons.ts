@@ -13,7 +13,8 @@ export const CLOSE_REASONS = {
 	outdatedClient: 'outdated-client',
 	documentFrozen: 'document-frozen',
 	accessChanged: 'access-changed',
-	forbiddenChange: 'forbidden-change'
+	forbiddenChange: 'forbidden-change',
+	rateLimited: 'rate-limited'
 } as const;
 export type CloseReason = (typeof CLOSE_REASONS)[keyof typeof CLOSE_REASONS];
 

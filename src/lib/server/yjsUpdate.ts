@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 
-export const MAX_UPDATE_BYTES = 2 * 1024 * 1024;
+/** No update can be larger than a frame (server/collab/upgrade.ts MAX_PAYLOAD). */
+export const MAX_UPDATE_BYTES = 1024 * 1024;
 
 export type UpdateCheck = { ok: true; empty: boolean } | { ok: false; reason: string };
 
