@@ -66,6 +66,7 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 		freeze: (names) => lifecycle.freeze(names),
 		thaw: (names) => lifecycle.thaw(names),
 		reconnect: (names) => lifecycle.reconnect(names),
+		reconnectUser: (userId) => lifecycle.reconnectUser(userId),
 		async edit(name, change) {
 			if (!lifecycle.accepts(name)) throw new Error(`${name} is frozen`);
 			const connection = await hocuspocus.openDirectConnection(name, {} as CollabContext);

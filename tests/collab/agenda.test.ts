@@ -8,6 +8,8 @@ import { addAgendaItem, agendaDocName, agendaItems, itemText, readAgenda } from 
 import { DocStore } from '../../src/lib/server/docStore';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
+import { removeMember } from '../../src/lib/server/committee';
+import { resetPassword } from '../../src/lib/server/userAdmin';
 import { startCollabServer } from '../helpers/collabServer';
 import { connect, waitAcked, waitFor, waitSynced, type TestClient } from '../helpers/provider';
 
@@ -190,5 +192,24 @@ describe('live agenda over real providers', () => {
 			});
 		expect(await tryUpgrade({ origin: 'http://evil.test', cookie: `gj_session=${fx.people.convener.token}` })).toBe(403);
 		expect(await tryUpgrade({ origin: 'http://app.test' })).toBe('open');
+	});
+
+	it('removing someone from the committee closes their open documents at once; they are refused on reconnecting', async () => {
+		const other = await createCommitteeFixture(database.db);
+		const name = agendaDocName(other.meetingId);
+		const member = connect(server.url, name, other.people.member.token);
+		clients.push(member);
+		await waitSynced(member);
+		expect(member.provider.authorizedScope).toBe('read-write');
+		await removeMember(database.db, { committeeId: other.committeeId, userId: other.people.member.id, actorId: other.people.admin.id });
+		await waitFor(() => member.closes.some((c) => c.reason === 'access-changed'), 'the removed member to be disconnected', 5000);
+		await waitFor(() => member.refusals.length > 0, 'the removed member to be refused on reconnecting', 5000);
+		// A password reset ends sessions and the connections they opened.
+		const recorder = connect(server.url, name, other.people.recorder.token);
+		clients.push(recorder);
+		await waitSynced(recorder);
+		await resetPassword(database.db, other.people.recorder.id, other.people.admin.id);
+		await waitFor(() => recorder.closes.some((c) => c.reason === 'access-changed'), 'the reset user to be disconnected', 5000);
+		await waitFor(() => recorder.refusals.length > 0, 'the reset user to be refused', 5000);
 	});
 });

@@ -64,6 +64,16 @@ export class Lifecycle implements Extension, CollabControl {
 		for (const name of docNames) this.frozen.delete(name);
 	}
 
+	/** Drops every transport a person holds, whatever the document: their rights changed. */
+	reconnectUser(userId: string): void {
+		if (!this.instance) return;
+		for (const document of this.instance.documents.values()) {
+			for (const connection of document.connections.keys()) {
+				if ((connection.context as Partial<CollabContext> | undefined)?.user?.id === userId) connection.webSocket.close(CLOSE_CODES.accessChanged, CLOSE_REASONS.accessChanged);
+			}
+		}
+	}
+
 	reconnect(docNames: string[]): void {
 		if (!this.instance) return;
 		for (const name of docNames) {

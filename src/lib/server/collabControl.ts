@@ -13,6 +13,8 @@ export interface CollabControl {
 	thaw(docNames: string[]): void;
 	/** Access to these documents changed: drop their clients' transports so they reconnect under the new rights. */
 	reconnect(docNames: string[]): void;
+	/** A person's rights changed (removed from a committee, another role): drop their transports so they reconnect under the new ones, or are refused. */
+	reconnectUser(userId: string): void;
 	/**
 	 * Changes a live document on the server as one transaction, so that connected clients see
 	 * it at once; resolves when the change is stored. Absent when no collaboration server runs.
@@ -21,7 +23,7 @@ export interface CollabControl {
 }
 
 const KEY = Symbol.for('gongjian.collabControl');
-const NOOP: CollabControl = { freeze: async () => undefined, thaw: () => undefined, reconnect: () => undefined };
+const NOOP: CollabControl = { freeze: async () => undefined, thaw: () => undefined, reconnect: () => undefined, reconnectUser: () => undefined };
 
 export function registerCollabControl(control: CollabControl | null): void {
 	(globalThis as unknown as Record<symbol, CollabControl | null>)[KEY] = control;

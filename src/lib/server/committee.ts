@@ -1,3 +1,4 @@
+import { collabControl } from './collabControl';
 import { and, count, eq, inArray, ne, sql } from 'drizzle-orm';
 import { alias, type SelectedFields } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from './db';
@@ -338,7 +339,7 @@ export async function addMember(db: DbOrTx, input: MembershipInput): Promise<str
 /** Changes a member's role and/or unit. Returns false when nothing changed. */
 export async function changeMemberRole(db: DbOrTx, input: MembershipInput): Promise<boolean> {
 	const role = validRole(input.role);
-	return db.transaction(async (tx) => {
+	const changed = await db.transaction(async (tx) => {
 		await lockCommittee(tx, input.committeeId);
 		const current = await currentMembership(tx, input.committeeId, input.userId);
 		if (!current) throw new CommitteeError('committee.notMember');
@@ -355,6 +356,9 @@ export async function changeMemberRole(db: DbOrTx, input: MembershipInput): Prom
 		});
 		return true;
 	});
+	// Open documents were authorized under the old role: reconnect under the new one.
+	if (changed) collabControl().reconnectUser(input.userId);
+	return changed;
 }
 
 export async function removeMember(db: DbOrTx, input: { committeeId: string; userId: string; actorId: string | null }): Promise<void> {
@@ -371,6 +375,8 @@ export async function removeMember(db: DbOrTx, input: { committeeId: string; use
 			details: { userId: input.userId, previousRole: current.role, previousUnitId: current.unitId }
 		});
 	});
+	// Their open documents of this committee must close now, not at their next reconnect.
+	collabControl().reconnectUser(input.userId);
 }
 
 /** The committee's member units: those its part-time members represent (decision blocks name them). */

@@ -1,3 +1,4 @@
+import { collabControl } from './collabControl';
 import { asc, count, eq, ilike, inArray, or } from 'drizzle-orm';
 import type { Db, DbOrTx } from './db';
 import { memberships, units, users } from './db/schema';
@@ -203,5 +204,7 @@ export async function resetPassword(db: Db, userId: string, actorId: string | nu
 		await invalidateOtherSessions(tx, userId, null);
 		await recordAudit(tx, { actorId, action: 'user.password_reset', subject: `user/${userId}` });
 	});
+	// Their sessions are gone; so must be the connections those sessions opened.
+	collabControl().reconnectUser(userId);
 	return { userId, username: user.username, displayName: user.displayName, password };
 }
