@@ -116,4 +116,18 @@ describe('records over HTTP', () => {
 		expect(csp).toMatch(/object-src 'none'/);
 		expect(csp).toMatch(/frame-ancestors 'none'/);
 	});
+
+	it('administrators download a backup of the embedded database while it runs; others may not', async () => {
+		const res = await page('/admin/backup', admin);
+		if (process.env.DATABASE_URL) {
+			// PostgreSQL is backed up with pg_dump.
+			expect(res.status).toBe(400);
+		} else {
+			expect(res.status).toBe(200);
+			expect(res.headers.get('content-disposition')).toMatch(/gongjian-backup-.*\.tar\.gz/);
+			const bytes = new Uint8Array(await res.arrayBuffer());
+			expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+		}
+		expect((await page('/admin/backup', convener)).status).toBe(403);
+	});
 });

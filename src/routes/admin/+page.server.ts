@@ -1,5 +1,5 @@
 import { listCommittees } from '$lib/server/committee';
-import { getDb } from '$lib/server/db';
+import { database, getDb } from '$lib/server/db';
 import { requireAdmin } from '$lib/server/guard';
 import { getOrCreateDistrict, listDistricts, renameDistrict } from '$lib/server/organisation';
 import { countUsers } from '$lib/server/userAdmin';
@@ -19,7 +19,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			units: sum((d) => d.unitCount),
 			committees: committees.length,
 			users
-		}
+		},
+		// The embedded database is backed up from here; PostgreSQL with pg_dump.
+		embedded: (await database()).kind === 'pglite'
 	};
 };
 

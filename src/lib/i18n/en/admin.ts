@@ -1,6 +1,10 @@
 import type { admin as zh } from '../zh-CN/admin';
 
 export const admin: Record<keyof typeof zh, string> = {
+	'admin.backup.title': 'Backup',
+	'admin.backup.hint': 'Download a complete backup of the embedded database (.tar.gz, taken while it runs). Restore: npm run restore -- <file> <new DATA_DIR>, then start with DATA_DIR=<new DATA_DIR>.',
+	'admin.backup.download': 'Download a backup',
+	'admin.backup.postgres': 'This installation runs on PostgreSQL: back it up with pg_dump and restore with pg_restore (see the README).',
 	'admin.title': 'Organisation',
 
 	// ------------------------------------------------------------ shared

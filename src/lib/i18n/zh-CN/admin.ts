@@ -4,6 +4,10 @@
  * keys use the same {placeholders} as the params those modules attach.
  */
 export const admin = {
+	'admin.backup.title': '数据备份',
+	'admin.backup.hint': '下载内置数据库的完整备份（.tar.gz，运行中即可下载）。恢复：npm run restore -- 备份文件 新数据目录，然后以 DATA_DIR=新数据目录 启动。',
+	'admin.backup.download': '下载备份',
+	'admin.backup.postgres': '本系统使用 PostgreSQL：请用 pg_dump 备份、pg_restore 恢复（见 README）。',
 	'admin.title': '组织管理',
 
 	// ------------------------------------------------------------ shared

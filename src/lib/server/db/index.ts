@@ -28,6 +28,11 @@ export interface Database {
 	 * any other instance). Resolves once listening; the returned function stops it.
 	 */
 	listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+	/**
+	 * A consistent copy of the embedded database as a gzipped tar (PGlite's data directory),
+	 * taken while it runs; null on PostgreSQL, which is backed up with pg_dump.
+	 */
+	backup(): Promise<Uint8Array | null>;
 	close(): Promise<void>;
 }
 
@@ -78,6 +83,9 @@ async function openPostgres(url: string): Promise<Database> {
 				listeners.delete(stop);
 				await stop();
 			};
+		},
+		async backup() {
+			return null;
 		},
 		async close() {
 			// LISTEN connections are outside the pool; left open they would keep the process alive.
@@ -170,6 +178,11 @@ async function openPglite(dataDir: string): Promise<Database> {
 			return async () => {
 				if (!closed) await stop();
 			};
+		},
+		async backup() {
+			// dumpDataDir runs inside PGlite's query mutex: no write is half in the copy.
+			const archive = await client.dumpDataDir('gzip');
+			return new Uint8Array(await archive.arrayBuffer());
 		},
 		async close() {
 			if (closed) return;
