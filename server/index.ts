@@ -38,7 +38,37 @@ const { handler } = (await import(pathToFileURL(path.join(buildDir, 'handler.js'
 
 const collab = createCollaboration({ database, origin: config.origin, versionEveryMinutes: config.versionEveryMinutes });
 
+/**
+ * Prometheus metrics, for the scraper on this machine (loopback) or one that sends
+ * METRICS_TOKEN as a bearer token: the counts say how busy committees are, not for the world.
+ */
+function metricsAllowed(req: http.IncomingMessage): boolean {
+	const token = process.env.METRICS_TOKEN;
+	if (token) return req.headers.authorization === `Bearer ${token}`;
+	const address = req.socket.remoteAddress ?? '';
+	return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
 const server = http.createServer((req, res) => {
+	if (req.url === '/metrics' && req.method === 'GET') {
+		if (!metricsAllowed(req)) {
+			res.statusCode = 403;
+			res.end('Forbidden');
+			return;
+		}
+		collab.metrics.text().then(
+			(text) => {
+				res.setHeader('content-type', collab.metrics.contentType);
+				res.end(text);
+			},
+			(err: unknown) => {
+				console.error('[metrics] could not collect:', err);
+				res.statusCode = 500;
+				res.end('metrics unavailable');
+			}
+		);
+		return;
+	}
 	if (ownProtocolHeader) req.headers[OWN_PROTOCOL_HEADER] = 'http';
 	handler(req, res, () => {
 		res.statusCode = 404;

@@ -10,6 +10,7 @@ import { MinutesTemplate } from './extensions/template';
 import { BoardRules } from './extensions/boardRules';
 import { Projection } from './extensions/projection';
 import { Versions } from './extensions/versions';
+import { createMetrics, type CollabMetrics } from './metrics';
 import { registerCollabControl, type CollabControl } from '../../src/lib/server/collabControl';
 import { createUpgradeHandler } from './upgrade';
 
@@ -31,6 +32,7 @@ export interface CollaborationOptions {
 export interface Collaboration {
 	hocuspocus: Hocuspocus<CollabContext>;
 	control: CollabControl;
+	metrics: CollabMetrics;
 	handleUpgrade: ReturnType<typeof createUpgradeHandler>['handle'];
 	/** Closes every connection, waits for every pending write, unloads documents. */
 	shutdown(): Promise<void>;
@@ -40,9 +42,13 @@ export interface Collaboration {
 export function createCollaboration(options: CollaborationOptions): Collaboration {
 	const store = options.docStore ?? new DocStore(options.database.db);
 	const lifecycle: Lifecycle = new Lifecycle(async () => options.database.db, (name) => persistence.waitPending(name));
+	// Filled in once the upgrade handler (which counts connections) exists.
+	let countConnections = () => 0;
+	const metrics = createMetrics({ connections: () => countConnections(), documents: () => hocuspocus.getDocumentsCount() });
 	const persistence: Persistence = new Persistence(async () => store, {
 		appendGiveUpMs: options.appendGiveUpMs,
-		accepts: (name) => lifecycle.accepts(name)
+		accepts: (name) => lifecycle.accepts(name),
+		metrics
 	});
 	const hocuspocus = new Hocuspocus<CollabContext>({
 		name: 'gongjian',
@@ -81,11 +87,13 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 	};
 	if (options.registerControl !== false) registerCollabControl(control);
 	const upgrade = createUpgradeHandler(hocuspocus, { origin: options.origin });
+	countConnections = () => upgrade.clients();
 
 	let shuttingDown: Promise<void> | null = null;
 	return {
 		hocuspocus,
 		control,
+		metrics,
 		handleUpgrade: upgrade.handle,
 		shutdown() {
 			shuttingDown ??= (async () => {

@@ -20,6 +20,7 @@ export interface ServerEnv {
 	SEED?: string;
 	ADMIN_PASSWORD?: string;
 	ORIGIN?: string;
+	METRICS_TOKEN?: string;
 }
 
 /** Starts the real production entry (server/index.ts) as a child process, on port 0 unless told otherwise. */

@@ -1,3 +1,4 @@
+import type { PersistenceMetrics } from '../metrics';
 import type {
 	beforeSyncPayload,
 	beforeUnloadDocumentPayload,
@@ -24,6 +25,7 @@ export interface PersistenceOptions {
 	 * meanwhile (finalization) can never receive an update that its freeze did not wait for.
 	 */
 	accepts?: (documentName: string) => boolean;
+	metrics?: PersistenceMetrics;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,6 +44,7 @@ export class Persistence implements Extension {
 	private readonly giveUpMs: number;
 	private readonly log: (message: string, err?: unknown) => void;
 	private readonly accepts: (documentName: string) => boolean;
+	private readonly metrics: PersistenceMetrics | undefined;
 
 	constructor(
 		private readonly store: () => Promise<DocStore>,
@@ -50,6 +53,7 @@ export class Persistence implements Extension {
 		this.giveUpMs = options.appendGiveUpMs ?? 60_000;
 		this.log = options.log ?? ((m, e) => console.error(`[persistence] ${m}`, e ?? ''));
 		this.accepts = options.accepts ?? (() => true);
+		this.metrics = options.metrics;
 	}
 
 	async onLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
@@ -63,20 +67,28 @@ export class Persistence implements Extension {
 		if (data.type !== SYNC_STEP_2 && data.type !== SYNC_UPDATE) return;
 		// Hocuspocus refuses read-only connections' updates itself; never store them.
 		if (data.connection.readOnly) return;
+		const arrived = performance.now();
 		const check = checkUpdate(data.payload);
 		if (!check.ok) {
+			this.metrics?.refused('invalid');
 			this.log(`refused an update for ${data.documentName} from ${data.context.user?.username ?? 'unknown'}: ${check.reason}`);
 			throw new Refusal(CLOSE_REASONS.invalidUpdate, CLOSE_CODES.invalidUpdate);
 		}
 		if (check.empty) return;
 		// No await between this check and track(): see PersistenceOptions.accepts.
-		if (!this.accepts(data.documentName)) throw new Refusal(CLOSE_REASONS.documentFrozen, CLOSE_CODES.documentFrozen);
+		if (!this.accepts(data.documentName)) {
+			this.metrics?.refused('frozen');
+			throw new Refusal(CLOSE_REASONS.documentFrozen, CLOSE_CODES.documentFrozen);
+		}
+		this.metrics?.accepted();
 		// The sender is recorded as the author only of updates that bring something new (versions' authors).
 		const author = data.context.user && addsContent(data.payload, data.document) ? data.context.user.id : null;
 		try {
 			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs, author));
+			this.metrics?.stored((performance.now() - arrived) / 1000);
 		} catch (err) {
 			if (err instanceof Refusal && err.reason === CLOSE_REASONS.storageUnavailable) {
+				this.metrics?.refused('storage-unavailable');
 				// Also drop the transport: the provider then reconnects on its own schedule and its
 				// sync handshake resends whatever was never acknowledged.
 				const socket = data.connection.webSocket;
@@ -153,6 +165,7 @@ export class Persistence implements Extension {
 				if (attempt > 1) this.log(`stored an update for ${documentName} after ${attempt} attempts`);
 				return;
 			} catch (err) {
+				this.metrics?.storeFailed();
 				if (attempt === 1) this.log(`could not store an update for ${documentName}, retrying:`, (err as Error).message);
 				if (Date.now() - started > giveUpMs) {
 					throw new Refusal(CLOSE_REASONS.storageUnavailable, CLOSE_CODES.storageUnavailable);
