@@ -6,6 +6,7 @@ import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { addAgendaItem, agendaDocName, agendaItems, itemText, readAgenda } from '../../src/lib/docs/agenda';
 import { DocStore } from '../../src/lib/server/docStore';
+import { admitToShadow, checkUpdate, shadowOf } from '../../src/lib/server/yjsUpdate';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { removeMember } from '../../src/lib/server/committee';
@@ -147,6 +148,46 @@ describe('live agenda over real providers', () => {
 			expect(readAgenda(await stored()).some((i) => i.id === id)).toBe(true);
 		});
 	}
+
+	it('refuses an update that passes the empty-document check but would break this document (found by fuzzing)', async () => {
+		const bad = client(fx.people.member.token);
+		const watcher = client(fx.people.recorder.token);
+		await Promise.all([waitSynced(bad), waitSynced(watcher)]);
+		// Real updates of this client, then mutations of them until one gets past the empty-
+		// document check yet breaks the document as the server holds it (seeded: the same search every run).
+		const own: Uint8Array[] = [];
+		bad.doc.on('update', (u: Uint8Array, origin: unknown) => {
+			if (origin !== bad.provider) own.push(u);
+		});
+		for (let i = 0; i < 3; i++) addAgendaItem(bad.doc, { title: `模糊测试底稿 ${i}`, presenter: '测试' });
+		await waitAcked(bad);
+		let seed = 7;
+		const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+		let forged: Uint8Array | null = null;
+		for (let i = 0; i < 200_000 && !forged; i++) {
+			const bytes = Array.from(own[Math.floor(random() * own.length)]!);
+			const at = Math.floor(random() * bytes.length);
+			if (random() < 0.5) bytes[at] = Math.floor(random() * 256);
+			else bytes.splice(at, 1 + Math.floor(random() * 4));
+			const candidate = new Uint8Array(bytes);
+			if (!checkUpdate(candidate).ok) continue;
+			const shadow = shadowOf(bad.doc);
+			if (!admitToShadow(shadow, candidate).ok) forged = candidate;
+			shadow.destroy();
+		}
+		expect(forged, 'a forged update to try').not.toBeNull();
+		const before = await storedVector();
+		sendRawUpdate(bad, forged!);
+		await waitFor(() => bad.closes.some((c) => c.reason === 'invalid-update'), 'the forging client to be closed', 5000);
+		expect(await storedVector()).toBe(before);
+		// The document still loads, from storage and for a new client, and takes honest edits.
+		const fresh = client(fx.people.convener.token);
+		await waitSynced(fresh);
+		const id = addAgendaItem(fresh.doc, { title: '伪造更新之后仍可编辑' });
+		await waitAcked(fresh);
+		await waitFor(() => readAgenda(watcher.doc).some((i) => i.id === id), 'the honest edit to reach the watcher');
+		expect(readAgenda(await stored()).some((i) => i.id === id)).toBe(true);
+	});
 
 	it('closes a socket that sends a frame over 1 MiB with 1009, and keeps serving others', async () => {
 		const big = new Promise<number>((resolve) => {

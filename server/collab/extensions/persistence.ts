@@ -1,5 +1,6 @@
 import type { PersistenceMetrics } from '../metrics';
 import type {
+	afterUnloadDocumentPayload,
 	beforeSyncPayload,
 	beforeUnloadDocumentPayload,
 	Extension,
@@ -9,7 +10,8 @@ import type {
 } from '@hocuspocus/server';
 import { CLOSE_CODES, CLOSE_REASONS } from '../../../src/lib/docs/closeReasons';
 import type { DocStore } from '../../../src/lib/server/docStore';
-import { addsContent, checkUpdate } from '../../../src/lib/server/yjsUpdate';
+import * as Y from 'yjs';
+import { addsContent, admitToShadow, checkUpdate, shadowOf } from '../../../src/lib/server/yjsUpdate';
 import { Refusal, type CollabContext } from '../context';
 
 const SYNC_STEP_2 = 1;
@@ -41,6 +43,8 @@ export class Persistence implements Extension {
 	// After auth, before everything that might look at the applied update.
 	priority = 500;
 	private readonly pending = new Map<string, Set<Promise<void>>>();
+	/** Per loaded document, a copy that every update is tried on before it is stored (see admitToShadow). */
+	private readonly shadows = new Map<string, Y.Doc>();
 	private readonly giveUpMs: number;
 	private readonly log: (message: string, err?: unknown) => void;
 	private readonly accepts: (documentName: string) => boolean;
@@ -61,6 +65,26 @@ export class Persistence implements Extension {
 		// A load failure propagates: Hocuspocus then refuses the connection and never stores
 		// the empty document, and our stores only ever append, so nothing can be overwritten.
 		await store.loadInto(documentName, document, LOAD_ORIGIN);
+		this.shadows.get(documentName)?.destroy();
+		this.shadows.set(documentName, shadowOf(document));
+	}
+
+	async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
+		this.dropShadow(documentName);
+	}
+
+	private dropShadow(documentName: string): void {
+		this.shadows.get(documentName)?.destroy();
+		this.shadows.delete(documentName);
+	}
+
+	private shadow(documentName: string, live: Y.Doc): Y.Doc {
+		let shadow = this.shadows.get(documentName);
+		if (!shadow) {
+			shadow = shadowOf(live);
+			this.shadows.set(documentName, shadow);
+		}
+		return shadow;
 	}
 
 	async beforeSync(data: beforeSyncPayload<CollabContext>): Promise<void> {
@@ -75,8 +99,18 @@ export class Persistence implements Extension {
 			throw new Refusal(CLOSE_REASONS.invalidUpdate, CLOSE_CODES.invalidUpdate);
 		}
 		if (check.empty) return;
+		const admitted = admitToShadow(this.shadow(data.documentName, data.document), data.payload);
+		if (!admitted.ok) {
+			// The shadow may hold half of it now: start again from the live document.
+			this.dropShadow(data.documentName);
+			this.metrics?.refused('invalid');
+			this.log(`refused an update for ${data.documentName} from ${data.context.user?.username ?? 'unknown'}: ${admitted.reason}`);
+			throw new Refusal(CLOSE_REASONS.invalidUpdate, CLOSE_CODES.invalidUpdate);
+		}
 		// No await between this check and track(): see PersistenceOptions.accepts.
 		if (!this.accepts(data.documentName)) {
+			// The shadow took an update the document will not: rebuild it when next needed.
+			this.dropShadow(data.documentName);
 			this.metrics?.refused('frozen');
 			throw new Refusal(CLOSE_REASONS.documentFrozen, CLOSE_CODES.documentFrozen);
 		}
@@ -87,6 +121,7 @@ export class Persistence implements Extension {
 			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs, author));
 			this.metrics?.stored((performance.now() - arrived) / 1000);
 		} catch (err) {
+			this.dropShadow(data.documentName);
 			if (err instanceof Refusal && err.reason === CLOSE_REASONS.storageUnavailable) {
 				this.metrics?.refused('storage-unavailable');
 				// Also drop the transport: the provider then reconnects on its own schedule and its
@@ -102,6 +137,16 @@ export class Persistence implements Extension {
 	async onChange(data: onChangePayload<CollabContext>): Promise<void> {
 		if (data.connection || data.transactionOrigin === LOAD_ORIGIN) return;
 		const origin = data.transactionOrigin as { source?: string } | null;
+		// The shadow follows every change that does not come through beforeSync.
+		const shadow = this.shadows.get(data.documentName);
+		if (shadow) {
+			try {
+				Y.applyUpdate(shadow, data.update);
+			} catch (err) {
+				this.log(`rebuilding the shadow of ${data.documentName}`, err);
+				this.dropShadow(data.documentName);
+			}
+		}
 		// Updates relayed from other instances were stored by the instance that received them.
 		if (origin && typeof origin === 'object' && origin.source === 'redis') return;
 		// Hocuspocus does not await onChange, so nothing may be thrown from here; a server-side

@@ -115,6 +115,13 @@ export class DocStore {
 				if (snap) Y.applyUpdate(scratch, snap.state);
 				for (const r of rows) Y.applyUpdate(scratch, r.update);
 				const state = Y.encodeStateAsUpdate(scratch);
+				// A snapshot that would not load again must never replace the rows it merges.
+				const probe = new Y.Doc();
+				try {
+					Y.applyUpdate(probe, state);
+				} finally {
+					probe.destroy();
+				}
 				await tx
 					.insert(docSnapshots)
 					.values({ docName, state, updatedAt: new Date() })

@@ -37,6 +37,46 @@ export function checkUpdate(update: Uint8Array): UpdateCheck {
 }
 
 /**
+ * The second half of the gate, against what the document already holds. An update can be
+ * harmless on an empty document (its references merely pending) and throw when it meets the
+ * document's own items — an item restating a clock the document has, with an origin that does
+ * not exist — and once logged it would make the document unloadable. So every update is also
+ * applied to a shadow of the live document (server/collab/extensions/persistence.ts keeps one
+ * per loaded document); an update the shadow cannot take is refused, and the caller rebuilds
+ * the shadow from the live document, whose state it may have left half-applied.
+ */
+export function admitToShadow(shadow: Y.Doc, update: Uint8Array): UpdateCheck {
+	try {
+		Y.applyUpdate(shadow, update);
+		Y.encodeStateVector(shadow);
+		// Parts waiting for content the document does not have yet are legitimate (a keystroke
+		// can overtake the sync that brings what it builds on), but they are merged into every
+		// snapshot and every new client's first sync, and some forged combinations make that
+		// merged state throw when loaded (found by tests/unit/fuzzUpdates.test.ts). So while
+		// anything is pending, the whole state must still load into a fresh document. Rare, so
+		// the cost of encoding the document is paid only then.
+		if (shadow.store.pendingStructs !== null || shadow.store.pendingDs !== null) {
+			const probe = new Y.Doc();
+			try {
+				Y.applyUpdate(probe, Y.encodeStateAsUpdate(shadow));
+			} finally {
+				probe.destroy();
+			}
+		}
+	} catch (err) {
+		return { ok: false, reason: `update breaks the document: ${(err as Error).message}` };
+	}
+	return { ok: true, empty: false };
+}
+
+/** A fresh shadow of a live document. */
+export function shadowOf(doc: Y.Doc): Y.Doc {
+	const shadow = new Y.Doc({ gc: doc.gc });
+	Y.applyUpdate(shadow, Y.encodeStateAsUpdate(doc));
+	return shadow;
+}
+
+/**
  * Whether a client's (V1) update brings content the document does not have yet. A provider
  * resends everything it holds when it reconnects (and a browser's offline copy holds all the
  * others' text): such a resend must not make its sender an author. Known limit: an update
