@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { DbOrTx } from './db';
-import { docSnapshots, docUpdates } from './db/schema';
+import { docQuarantine, docSnapshots, docUpdates } from './db/schema';
 
 /*
  * Durable storage of live documents: an append-only update log plus a compacted snapshot.
@@ -82,18 +82,67 @@ export class DocStore {
 		return { snapshot: snap?.state ?? null, updates: rows.map((r) => r.update) };
 	}
 
-	/** Applies stored state to `doc`; returns how many log rows there were. */
+	/**
+	 * Applies stored state to `doc`; returns how many log rows there were. The stored state is
+	 * merged on a scratch document first and must encode: a row that slipped past validation and
+	 * breaks the document (throws when applied, or makes the document unencodable) is moved to
+	 * the quarantine by repair(), and the document loads — and saves — without it.
+	 */
 	async loadInto(docName: string, doc: Y.Doc, origin: unknown): Promise<number> {
 		const { snapshot, updates } = await this.load(docName);
-		Y.transact(
-			doc,
-			() => {
-				if (snapshot) Y.applyUpdate(doc, snapshot, origin);
-				for (const u of updates) Y.applyUpdate(doc, u, origin);
-			},
-			origin
-		);
+		let state: Uint8Array;
+		try {
+			// Same garbage collection as the target: versions load into gc:false documents and need deleted content.
+			state = merge(snapshot, updates, doc.gc);
+		} catch (err) {
+			state = await this.repair(docName, err, doc.gc);
+		}
+		Y.applyUpdate(doc, state, origin);
 		return updates.length;
+	}
+
+	/**
+	 * Rebuilds a document that does not load: keeps every log row that applies and leaves the
+	 * document encodable, moves the others to doc_quarantine, in one transaction under the
+	 * document's lock (so a compaction cannot interleave). Returns the repaired state.
+	 */
+	private async repair(docName: string, cause: unknown, gc: boolean): Promise<Uint8Array> {
+		console.error(`[docStore] ${docName} does not load; looking for the rows that break it:`, (cause as Error)?.message ?? cause);
+		return this.db.transaction(async (tx) => {
+			await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`doc:${docName}`}))`);
+			const rows = await tx
+				.select({ id: docUpdates.id, update: docUpdates.update, userId: docUpdates.userId, createdAt: docUpdates.createdAt })
+				.from(docUpdates)
+				.where(eq(docUpdates.docName, docName))
+				.orderBy(asc(docUpdates.id));
+			const [snap] = await tx.select({ state: docSnapshots.state }).from(docSnapshots).where(eq(docSnapshots.docName, docName));
+			const kept: Uint8Array[] = snap ? [snap.state] : [];
+			// Compaction never writes a snapshot that does not load; if one does, nothing here can help.
+			let scratch = build(kept, gc);
+			const bad: { id: number; update: Uint8Array; userId: string | null; createdAt: Date; reason: string }[] = [];
+			for (const row of rows) {
+				try {
+					Y.applyUpdate(scratch, row.update);
+					Y.encodeStateAsUpdate(scratch);
+					kept.push(row.update);
+				} catch (err) {
+					bad.push({ ...row, reason: (err as Error).message });
+					// The failed row may be half-applied: start again from what was kept.
+					scratch.destroy();
+					scratch = build(kept, gc);
+				}
+			}
+			try {
+				if (bad.length > 0) {
+					await tx.insert(docQuarantine).values(bad.map((b) => ({ docName, update: b.update, userId: b.userId, reason: b.reason, loggedAt: b.createdAt })));
+					await tx.delete(docUpdates).where(and(eq(docUpdates.docName, docName), inArray(docUpdates.id, bad.map((b) => b.id))));
+					console.error(`[docStore] ${docName}: moved ${bad.length} row(s) to doc_quarantine (${bad.map((b) => `#${b.id}: ${b.reason}`).join('; ')})`);
+				}
+				return Y.encodeStateAsUpdate(scratch);
+			} finally {
+				scratch.destroy();
+			}
+		});
 	}
 
 	/**
@@ -144,4 +193,27 @@ export class DocStore {
 			.where(eq(docUpdates.docName, docName));
 		return row?.n ?? 0;
 	}
+}
+
+/** Snapshot and log rows merged on a scratch document, encoded: throws when they do not make a document. */
+function merge(snapshot: Uint8Array | null, updates: Uint8Array[], gc: boolean): Uint8Array {
+	const scratch = build(snapshot ? [snapshot, ...updates] : updates, gc);
+	try {
+		return Y.encodeStateAsUpdate(scratch);
+	} finally {
+		scratch.destroy();
+	}
+}
+
+function build(updates: Uint8Array[], gc: boolean): Y.Doc {
+	const scratch = new Y.Doc({ gc });
+	try {
+		Y.transact(scratch, () => {
+			for (const u of updates) Y.applyUpdate(scratch, u);
+		});
+	} catch (err) {
+		scratch.destroy();
+		throw err;
+	}
+	return scratch;
 }

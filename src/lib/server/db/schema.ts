@@ -996,3 +996,21 @@ export const submissionThrottle = pgTable(
 	},
 	(t) => [index('submission_throttle_window').on(t.windowStart)]
 );
+
+/**
+ * Log rows that made their document fail to load (an update that slipped past validation),
+ * moved here by DocStore's repair so the document loads and saves again; kept for inspection.
+ */
+export const docQuarantine = pgTable(
+	'doc_quarantine',
+	{
+		id: bigserial('id', { mode: 'number' }).primaryKey(),
+		docName: text('doc_name').notNull(),
+		update: bytea('update').notNull(),
+		userId: uuid('user_id'),
+		reason: text('reason').notNull(),
+		loggedAt: timestamp('logged_at', { withTimezone: true }).notNull(),
+		quarantinedAt: timestamp('quarantined_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [index('doc_quarantine_doc').on(t.docName)]
+);
