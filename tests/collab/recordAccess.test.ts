@@ -52,7 +52,9 @@ describe('records over HTTP', () => {
 		expect(all.every((i) => /^〔\d{4}〕第\d+号$/.test(i.number))).toBe(true);
 		const mine = new Set(((await api('/api/v1/records', convener)).json.items as Item[]).map((i) => i.id));
 		foreign = all.find((i) => !mine.has(i.id))!;
-		expect(foreign).toBeTruthy();
+		// A record of a committee the convener does not sit on.
+		expect(foreign?.committeeId).toMatch(/^[0-9a-f-]{36}$/);
+		expect(mine.has(foreign!.id)).toBe(false);
 		expect((await api('/api/v1/records', null)).status).toBe(401);
 	});
 

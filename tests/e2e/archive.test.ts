@@ -125,7 +125,7 @@ describe('the record in the browser', () => {
 		const files = unzipSync(new Uint8Array(bundle.bytes));
 		const manifest = JSON.parse(strFromU8(files['manifest.json']!)) as { records: { number: string; files: { pdf: string; docx: string; md: string } }[] };
 		const entry = manifest.records.find((r) => r.number === label)!;
-		expect(entry).toBeTruthy();
+		expect(entry?.number).toBe(label);
 		expect(Object.keys(files)).toEqual(expect.arrayContaining([entry.files.pdf, entry.files.docx, entry.files.md, '目录.pdf']));
 		expect(strFromU8(files[entry.files.md]!)).toContain(TOPIC);
 

@@ -1,27 +1,14 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, signInPage } from '../helpers/browser';
-import { freshServerEnv } from '../helpers/serverEnv';
-import { startServer, type ServerProcess } from '../helpers/serverProcess';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { signInPage } from '../helpers/browser';
+import { useDemoSite } from '../helpers/demoSite';
 
 const PASSWORD = 'demo-password';
 const PHONE = { width: 375, height: 800 };
-let fresh: Awaited<ReturnType<typeof freshServerEnv>>;
-let server: ServerProcess;
-let browser: Browser;
+const site = useDemoSite();
 const shots = path.resolve('tests/e2e/artifacts');
 
-beforeAll(async () => {
-	fresh = await freshServerEnv({ SEED: 'demo' });
-	server = await startServer(fresh.env);
-	browser = await launchBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.kill('SIGTERM');
-	await fresh?.cleanup();
-});
 
 const editorOf = (page: Page) => page.locator('[data-testid=minutes-editor]');
 const panelOf = (page: Page) => page.locator('[data-testid=minutes-comments]');
@@ -46,7 +33,7 @@ async function selectInParagraph(page: Page, n: number): Promise<string> {
 
 describe('comment threads in the minutes', () => {
 	it('a member comments on a paragraph with an @mention; the person mentioned finds it in the inbox, replies and resolves; in review the read-only member still comments (375 px)', async () => {
-		const a = await signInPage(browser, server.http, 'recorder', PASSWORD, PHONE);
+		const a = await signInPage(site.browser, site.server.http, 'recorder', PASSWORD, PHONE);
 		const r = a.page;
 		await r.locator('[data-testid=committee-list] a').first().click();
 		await r.locator('[data-testid=meeting-list] a').first().click();
@@ -55,7 +42,7 @@ describe('comment threads in the minutes', () => {
 		await r.click('[data-testid=transition-start]');
 		await expect.poll(() => r.locator('[data-testid=meeting-state]').textContent()).toBe('进行中');
 
-		const b = await signInPage(browser, server.http, 'member', PASSWORD, PHONE);
+		const b = await signInPage(site.browser, site.server.http, 'member', PASSWORD, PHONE);
 		const m = b.page;
 		await m.goto(url);
 		await expect.poll(() => editorOf(m).getAttribute('contenteditable'), { timeout: 15_000 }).toBe('true');
@@ -84,7 +71,7 @@ describe('comment threads in the minutes', () => {
 		await m.screenshot({ path: path.join(shots, 'comment-member-375.png'), fullPage: false });
 
 		// A (mentioned) finds it in the inbox, which opens the meeting at the thread.
-		await r.goto(`${server.http}/inbox`);
+		await r.goto(`${site.server.http}/inbox`);
 		const mention = r.locator('[data-testid=inbox-item][data-kind=mention]');
 		await expect.poll(() => mention.count(), { timeout: 10_000 }).toBe(1);
 		expect(await mention.textContent()).toContain('郑华杰');
@@ -156,7 +143,7 @@ describe('comment threads in the minutes', () => {
 	});
 
 	it('a member comments on a need in the board, at 375 px', async () => {
-		const b = await signInPage(browser, server.http, 'member', PASSWORD, PHONE);
+		const b = await signInPage(site.browser, site.server.http, 'member', PASSWORD, PHONE);
 		const m = b.page;
 		await m.locator('[data-testid=committee-list] a').first().click();
 		await m.waitForURL(/\/committees\/[0-9a-f-]{36}$/);

@@ -1,32 +1,19 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, signInPage } from '../helpers/browser';
-import { freshServerEnv } from '../helpers/serverEnv';
-import { startServer, type ServerProcess } from '../helpers/serverProcess';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { signInPage } from '../helpers/browser';
+import { useDemoSite } from '../helpers/demoSite';
 
 const PASSWORD = 'demo-password';
-let fresh: Awaited<ReturnType<typeof freshServerEnv>>;
-let server: ServerProcess;
-let browser: Browser;
+const site = useDemoSite();
 const shots = path.resolve('tests/e2e/artifacts');
 
-beforeAll(async () => {
-	fresh = await freshServerEnv({ SEED: 'demo' });
-	server = await startServer(fresh.env);
-	browser = await launchBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.kill('SIGTERM');
-	await fresh?.cleanup();
-});
 
 const stateOf = (page: Page) => page.locator('[data-testid=meeting-state]').textContent();
 
 describe('written opinions and confirmation of the minutes', () => {
 	it('a part-time member on a phone gives a written opinion and confirms; the convener sees who confirmed and must give a reason to finalize without everyone', async () => {
-		const convener = await signInPage(browser, server.http, 'convener', PASSWORD);
+		const convener = await signInPage(site.browser, site.server.http, 'convener', PASSWORD);
 		const c = convener.page;
 		await c.locator('[data-testid=committee-list] a').first().click();
 		await c.locator('[data-testid=meeting-list] a').first().click();
@@ -41,7 +28,7 @@ describe('written opinions and confirmation of the minutes', () => {
 		await expect.poll(() => stateOf(c)).toBe('进行中');
 
 		// The part-time member, on a phone, writes an opinion in the unit's name.
-		const partTime = await signInPage(browser, server.http, 'parttime', PASSWORD, { width: 375, height: 800 });
+		const partTime = await signInPage(site.browser, site.server.http, 'parttime', PASSWORD, { width: 375, height: 800 });
 		const p = partTime.page;
 		await p.goto(url);
 		await p.waitForSelector('body[data-hydrated]');

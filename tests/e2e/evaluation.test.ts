@@ -29,7 +29,7 @@ describe('year-end evaluation', () => {
 		const convenerToken = await apiToken(server.http, 'convener', PASSWORD);
 		const committees = await apiGet<{ items: { id: string; kind: string; role: string | null }[] }>(server.http, convenerToken, '/api/v1/committees');
 		const committee = committees.items.find((c) => c.kind === 'community' && c.role === 'convener');
-		expect(committee).toBeDefined();
+		expect(committee?.role).toBe('convener');
 		const meetings = await apiGet<{ items: { id: string }[] }>(server.http, convenerToken, `/api/v1/committees/${committee!.id}/meetings`);
 		const seats = await apiGet<{ entries: { role: string; unitId: string | null }[] }>(server.http, convenerToken, `/api/v1/meetings/${meetings.items[0]!.id}/attendance`);
 		const unitId = seats.entries.find((e) => e.role === 'part_time' && e.unitId)!.unitId!;

@@ -1,26 +1,13 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, signInPage } from '../helpers/browser';
-import { freshServerEnv } from '../helpers/serverEnv';
-import { startServer, type ServerProcess } from '../helpers/serverProcess';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { signInPage } from '../helpers/browser';
+import { useDemoSite } from '../helpers/demoSite';
 
 const PASSWORD = 'demo-password';
-let fresh: Awaited<ReturnType<typeof freshServerEnv>>;
-let server: ServerProcess;
-let browser: Browser;
+const site = useDemoSite();
 const shots = path.resolve('tests/e2e/artifacts');
 
-beforeAll(async () => {
-	fresh = await freshServerEnv({ SEED: 'demo' });
-	server = await startServer(fresh.env);
-	browser = await launchBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.kill('SIGTERM');
-	await fresh?.cleanup();
-});
 
 const editorOf = (page: Page) => page.locator('[data-testid=minutes-editor]');
 const minutesText = (page: Page) => editorOf(page).innerText();
@@ -52,13 +39,13 @@ async function imeType(page: Page, steps: string[], commit: string) {
 
 describe('live minutes', () => {
 	it('recorder and a remote member co-write, insert a decision, IME works, the convener finalizes', async () => {
-		const recorder = await signInPage(browser, server.http, 'recorder', PASSWORD);
+		const recorder = await signInPage(site.browser, site.server.http, 'recorder', PASSWORD);
 		const r = recorder.page;
 		const url = await openFirstMeeting(r);
 		await r.click('[data-testid=transition-start]');
 		await expect.poll(() => r.locator('[data-testid=meeting-state]').textContent()).toBe('进行中');
 
-		const member = await signInPage(browser, server.http, 'parttime', PASSWORD, { width: 375, height: 800 });
+		const member = await signInPage(site.browser, site.server.http, 'parttime', PASSWORD, { width: 375, height: 800 });
 		const m = member.page;
 		await m.goto(url);
 		await expect.poll(() => editorOf(m).getAttribute('contenteditable'), { timeout: 15_000 }).toBe('true');
@@ -131,7 +118,7 @@ describe('live minutes', () => {
 		await r.screenshot({ path: path.join(shots, 'minutes-review.png'), fullPage: true });
 
 		// The convener finalizes.
-		const convener = await signInPage(browser, server.http, 'convener', PASSWORD);
+		const convener = await signInPage(site.browser, site.server.http, 'convener', PASSWORD);
 		const c = convener.page;
 		await c.goto(url);
 		// Nobody confirmed the minutes here (tests/e2e/confirmation.test.ts does): the convener overrides in writing.

@@ -1,27 +1,14 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, signInPage } from '../helpers/browser';
-import { freshServerEnv } from '../helpers/serverEnv';
-import { startServer, type ServerProcess } from '../helpers/serverProcess';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { signInPage } from '../helpers/browser';
+import { useDemoSite } from '../helpers/demoSite';
 
 const PASSWORD = 'demo-password';
 const PHONE = { width: 375, height: 800 };
-let fresh: Awaited<ReturnType<typeof freshServerEnv>>;
-let server: ServerProcess;
-let browser: Browser;
+const site = useDemoSite();
 const shots = path.resolve('tests/e2e/artifacts');
 
-beforeAll(async () => {
-	fresh = await freshServerEnv({ SEED: 'demo' });
-	server = await startServer(fresh.env);
-	browser = await launchBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.kill('SIGTERM');
-	await fresh?.cleanup();
-});
 
 const editorOf = (page: Page) => page.locator('[data-testid=minutes-editor]');
 const TYPED = '会议传达了区委组织部文件精神。';
@@ -29,7 +16,7 @@ const TYPED = '会议传达了区委组织部文件精神。';
 describe('what changed since my last visit', () => {
 	it('A edits the minutes; B opens the meeting later, sees the banner and the highlighted changes, marks them seen (375 px)', async () => {
 		// B looks at the meeting first: that visit is the point "since" counts from.
-		const b = await signInPage(browser, server.http, 'member', PASSWORD, PHONE);
+		const b = await signInPage(site.browser, site.server.http, 'member', PASSWORD, PHONE);
 		const m = b.page;
 		await m.locator('[data-testid=committee-list] a').first().click();
 		await m.locator('[data-testid=meeting-list] a').first().click();
@@ -40,7 +27,7 @@ describe('what changed since my last visit', () => {
 		expect(await m.locator('[data-testid=version-banner]').count()).toBe(0);
 
 		// A starts the meeting and writes a line.
-		const a = await signInPage(browser, server.http, 'recorder', PASSWORD);
+		const a = await signInPage(site.browser, site.server.http, 'recorder', PASSWORD);
 		const r = a.page;
 		await r.goto(url);
 		await r.click('[data-testid=transition-start]');
