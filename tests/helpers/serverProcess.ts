@@ -21,6 +21,9 @@ export interface ServerEnv {
 	ADMIN_PASSWORD?: string;
 	ORIGIN?: string;
 	METRICS_TOKEN?: string;
+	REDIS_URL?: string;
+	/** Any other variable the production entry reads. */
+	[name: string]: string | undefined;
 }
 
 /** Starts the real production entry (server/index.ts) as a child process, on port 0 unless told otherwise. */
