@@ -1,7 +1,9 @@
+import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addAgendaItem, agendaDocName, readAgenda } from '../../src/lib/docs/agenda';
 import { DocStore } from '../../src/lib/server/docStore';
+import { docSnapshots, docUpdates } from '../../src/lib/server/db/schema';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { startCollabServer } from '../helpers/collabServer';
@@ -72,6 +74,68 @@ describe('when the update log cannot be written', () => {
 			await waitFor(() => client.provider.isSynced && !client.provider.hasUnsyncedChanges, 'resync', 15_000);
 			const titles = (await stored(name)).map((i) => i.title);
 			expect(titles).toContain('断开后重连保存');
+		} finally {
+			client.destroy();
+			await server.stop();
+		}
+	});
+});
+
+/** A store whose loads fail while `failing` is set (the database answered the append, then went away). */
+class UnloadableStore extends DocStore {
+	failing = false;
+	loads = 0;
+	override loadInto(docName: string, doc: Y.Doc, origin: unknown): Promise<number> {
+		this.loads++;
+		if (this.failing) return Promise.reject(new Error('connection refused (simulated outage during a load)'));
+		return super.loadInto(docName, doc, origin);
+	}
+}
+
+async function storedRows(name: string) {
+	const rows = await database.db.select().from(docUpdates).where(eq(docUpdates.docName, name)).orderBy(asc(docUpdates.id));
+	const [snapshot] = await database.db.select().from(docSnapshots).where(eq(docSnapshots.docName, name));
+	return { rows: rows.map((r) => [r.id, Buffer.from(r.update).toString('base64')]), snapshot: snapshot ? Buffer.from(snapshot.state).toString('base64') : null };
+}
+
+describe('when a document cannot be loaded', () => {
+	it('refuses to open it and never stores over it; it opens with everything once loading works again', async () => {
+		const name = agendaDocName(fx.meetingId);
+		// Something stored beforehand, compacted into the snapshot, plus a log row after it.
+		const seed = new Y.Doc();
+		await new DocStore(database.db).loadInto(name, seed, null);
+		addAgendaItem(seed, { title: '加载失败前已保存的议题' });
+		const before = new DocStore(database.db);
+		await before.append(name, Y.encodeStateAsUpdate(seed));
+		await before.compact(name);
+		addAgendaItem(seed, { title: '压缩之后的议题' });
+		await before.append(name, Y.encodeStateAsUpdate(seed));
+		const storedBefore = await storedRows(name);
+		expect(storedBefore.rows.length).toBeGreaterThan(0);
+		expect(storedBefore.snapshot).not.toBeNull();
+
+		const store = new UnloadableStore(database.db);
+		store.failing = true;
+		// Quiet time of 200 ms: a store (compaction) would run within a second if one were scheduled.
+		const server = await startCollabServer(database, { docStore: store });
+		const client = connect(server.url, name, fx.people.convener.token);
+		try {
+			await waitFor(() => store.loads >= 1, 'a load attempt', 10_000);
+			// The person types into the empty document they were given nothing for.
+			addAgendaItem(client.doc, { title: '加载失败时写下的议题' });
+			await new Promise((r) => setTimeout(r, 1_500));
+			expect(client.provider.isSynced, 'a document that did not load was shown as open').toBe(false);
+			// Nothing written: not the empty document, not a compaction, not the edit.
+			expect(await storedRows(name)).toEqual(storedBefore);
+
+			store.failing = false;
+			client.socket.disconnect();
+			await waitFor(() => client.socket.status === 'disconnected', 'disconnect');
+			void client.socket.connect();
+			await waitAcked(client, 15_000);
+			const titles = (await stored(name)).map((i) => i.title);
+			expect(titles).toEqual(expect.arrayContaining(['加载失败前已保存的议题', '压缩之后的议题', '加载失败时写下的议题']));
+			expect(readAgenda(client.doc).map((i) => i.title)).toEqual(expect.arrayContaining(['加载失败前已保存的议题', '压缩之后的议题']));
 		} finally {
 			client.destroy();
 			await server.stop();

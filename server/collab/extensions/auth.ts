@@ -29,6 +29,18 @@ export class Auth implements Extension {
 	constructor(private readonly db: () => Promise<Db>) {}
 
 	async onAuthenticate(data: onAuthenticatePayload<CollabContext>): Promise<Partial<CollabContext>> {
+		try {
+			return await this.authenticate(data);
+		} catch (err) {
+			if (err instanceof Refusal) throw err;
+			// Not a "no": the answer could not be found out (the database is unreachable). Say so,
+			// so the client retries instead of showing a refusal that a reload would not fix.
+			console.error(`[auth] could not check access to ${data.documentName}:`, err);
+			throw new Refusal(CLOSE_REASONS.storageUnavailable, CLOSE_CODES.storageUnavailable);
+		}
+	}
+
+	private async authenticate(data: onAuthenticatePayload<CollabContext>): Promise<Partial<CollabContext>> {
 		const ref = parseDocName(data.documentName);
 		if (!ref) throw new Refusal(CLOSE_REASONS.unknownDocument);
 		const schema = Number(data.requestParameters.get(SCHEMA_PARAM) ?? '0');

@@ -2,6 +2,7 @@ import { HocuspocusProvider } from '@hocuspocus/provider';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { CLIENT_SCHEMA_VERSION, SCHEMA_PARAM } from '../docs/schemaVersion';
+import { CLOSE_REASONS } from '../docs/closeReasons';
 import { colorFor } from '../domain/presence';
 
 /** The IndexedDB database holding one person's copy of one document. */
@@ -68,11 +69,18 @@ export class LiveDocument {
 			onAuthenticated: ({ scope }) => {
 				this.readOnly = scope === 'readonly';
 				this.refusal = null;
+				this.retryDelayMs = 1_000;
 			},
 			onAuthenticationFailed: ({ reason }) => {
+				this.provider.disconnect();
+				if (reason === CLOSE_REASONS.storageUnavailable) {
+					// The server could not check access (its database is unreachable): not a refusal,
+					// so try again, less often the longer it lasts.
+					this.retryLater();
+					return;
+				}
 				this.refusal = reason;
 				// A refusal will not change by retrying.
-				this.provider.disconnect();
 			},
 			onClose: ({ event }) => {
 				// Protocol-level closes that retrying cannot fix: say why and stop.
@@ -101,6 +109,19 @@ export class LiveDocument {
 		// stop retrying into nothing; come back as soon as the network does.
 		window.addEventListener('offline', this.onOffline);
 		window.addEventListener('online', this.onOnline);
+	}
+
+	private retryTimer: ReturnType<typeof setTimeout> | null = null;
+	private retryDelayMs = 1_000;
+
+	private retryLater(): void {
+		if (this.retryTimer) return;
+		this.connection = 'connecting';
+		this.retryTimer = setTimeout(() => {
+			this.retryTimer = null;
+			if (this.refusal === null) void this.provider.connect();
+		}, this.retryDelayMs);
+		this.retryDelayMs = Math.min(this.retryDelayMs * 2, 15_000);
 	}
 
 	get saveState(): 'saving' | 'saved' | 'offline' | 'connecting' {
@@ -140,6 +161,7 @@ export class LiveDocument {
 	destroy(): void {
 		window.removeEventListener('offline', this.onOffline);
 		window.removeEventListener('online', this.onOnline);
+		if (this.retryTimer) clearTimeout(this.retryTimer);
 		// Closes the local database; what it holds stays for the next visit.
 		void this.local?.destroy();
 		this.provider.destroy();
