@@ -5,6 +5,7 @@ import { createCollaboration } from './collab';
 import { prepare } from './startup';
 import { startMailSender } from '../src/lib/server/mail';
 import { notifyReportsDue } from '../src/lib/server/notificationEvents';
+import { loggablePath, logContext, newLogId, requestId } from '../src/lib/server/log';
 
 /*
  * The production process: one HTTP server on one port. Requests go to SvelteKit's
@@ -70,13 +71,27 @@ const server = http.createServer((req, res) => {
 		return;
 	}
 	if (ownProtocolHeader) req.headers[OWN_PROTOCOL_HEADER] = 'http';
-	handler(req, res, () => {
-		res.statusCode = 404;
-		res.end('Not found');
+	const id = requestId(req.headers['x-request-id']);
+	res.setHeader('x-request-id', id);
+	const begun = performance.now();
+	res.on('finish', () => {
+		// Failures and slow answers, each with its id (the page shows nothing of it; the operator needs it).
+		const ms = Math.round(performance.now() - begun);
+		if (res.statusCode >= 500 || ms >= 1_000) {
+			logContext.run({ req: id }, () => console.warn(`${req.method} ${loggablePath(req.url)} → ${res.statusCode} in ${ms} ms`));
+		}
 	});
+	logContext.run({ req: id }, () =>
+		handler(req, res, () => {
+			res.statusCode = 404;
+			res.end('Not found');
+		})
+	);
 });
 server.on('upgrade', (req, socket, head) => {
-	if (!collab.handleUpgrade(req, socket, head)) socket.destroy();
+	logContext.run({ conn: newLogId() }, () => {
+		if (!collab.handleUpgrade(req, socket, head)) socket.destroy();
+	});
 });
 
 // Report reminders: at start, then hourly (dedupe keys make repeats harmless; a day has 24 chances).

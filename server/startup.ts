@@ -1,6 +1,7 @@
 import { ConfigError, config, type Config } from '../src/lib/server/config';
 import { migratedDatabase, type Database } from '../src/lib/server/db';
 import { ensureFirstAdmin } from '../src/lib/server/user';
+import { bridgeConsole, createLogger } from '../src/lib/server/log';
 
 /**
  * Everything that must happen before the first request: validated configuration, the one
@@ -17,6 +18,7 @@ export async function prepare(): Promise<{ config: Config; database: Database }>
 		}
 		throw err;
 	}
+	if (c.logFormat === 'json') bridgeConsole(createLogger());
 	const db = await migratedDatabase();
 	const admin = await ensureFirstAdmin(db.db, c.adminPassword);
 	if (admin.created) {

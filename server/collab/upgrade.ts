@@ -1,3 +1,4 @@
+import { logContext, newLogId } from '../../src/lib/server/log';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
@@ -67,6 +68,9 @@ export function createUpgradeHandler(hocuspocus: Hocuspocus<CollabContext>, opti
 			}
 			const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { headers });
 			const connection = hocuspocus.handleConnection(ws, request, { cookieAllowed: origin !== undefined });
+			// Socket events do not run in the upgrade's async context: carry the connection id over,
+			// so every line logged while handling this connection's messages names it.
+			const logIds = logContext.getStore() ?? { conn: newLogId() };
 			let windowStart = Date.now();
 			let messages = 0;
 			let bytes = 0;
@@ -88,10 +92,10 @@ export function createUpgradeHandler(hocuspocus: Hocuspocus<CollabContext>, opti
 					ws.close(1008, CLOSE_REASONS.rateLimited);
 					return;
 				}
-				connection.handleMessage(message);
+				logContext.run(logIds, () => connection.handleMessage(message));
 			});
-			ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
-			ws.on('error', (err) => console.error('[collab] websocket error:', err.message));
+			ws.on('close', (code, reason) => logContext.run(logIds, () => connection.handleClose({ code, reason: reason.toString() })));
+			ws.on('error', (err) => logContext.run(logIds, () => console.error('[collab] websocket error:', err.message)));
 		});
 		return true;
 	};

@@ -37,10 +37,21 @@ afterAll(async () => {
 	pgServer?.destroy();
 });
 
+let probes = 0;
 async function healthStatus(http: string): Promise<number> {
-	const res = await fetch(`${http}/healthz`, { signal: AbortSignal.timeout(10_000) });
+	const id = `outage-probe-${++probes}`;
+	const res = await fetch(`${http}/healthz`, { headers: { 'x-request-id': id }, signal: AbortSignal.timeout(10_000) });
 	await res.body?.cancel();
+	expect(res.headers.get('x-request-id')).toBe(id);
 	return res.status;
+}
+
+/** The server's log: one JSON object per line (its output is not a terminal). */
+function logLines(output: string): { level: number; msg: string; req?: string; conn?: string; err?: { stack?: string } }[] {
+	return output
+		.split('\n')
+		.filter((l) => l.trim())
+		.map((l) => JSON.parse(l) as { level: number; msg: string; req?: string; conn?: string; err?: { stack?: string } });
 }
 
 describe.skipIf(!wanted || Boolean(missing))('a PostgreSQL outage while people type', () => {
@@ -124,6 +135,14 @@ describe.skipIf(!wanted || Boolean(missing))('a PostgreSQL outage while people t
 		const out = srv.output();
 		expect(out, 'an unhandled rejection was logged').not.toMatch(/unhandled rejection/i);
 		expect(out).toMatch(/could not store an update/);
+		// Structured: every line parses, and the failed health check names its request.
+		const lines = logLines(out);
+		const unreachable = lines.find((l) => l.msg.includes('[healthz] database unreachable'));
+		expect(unreachable, 'the outage was not logged by /healthz').toBeDefined();
+		expect(unreachable!.req).toMatch(/^outage-probe-\d+$/);
+		expect(unreachable!.level).toBe(50);
+		const storeFailure = lines.find((l) => l.msg.includes('could not store an update'));
+		expect(storeFailure!.conn, 'a failed save does not say whose connection it was').toMatch(/^[A-Za-z0-9_-]+$/);
 		console.log(`database outage: ${outageMs} ms down, every edit acknowledged ${recoveredMs} ms after the restart, the latecomer's document open after ${latecomerMs} ms; ${written.length} edits, 0 lost`);
 	}, 180_000);
 });

@@ -20,7 +20,15 @@ describe('configuration', () => {
 		expect(c.secureCookies).toBe(true);
 	});
 
+	it('logs JSON lines for a log collector and plain text on a terminal, unless LOG_FORMAT says', () => {
+		expect(loadConfig({}, false).logFormat).toBe('json');
+		expect(loadConfig({}, true).logFormat).toBe('text');
+		expect(loadConfig({ LOG_FORMAT: 'json' }, true).logFormat).toBe('json');
+		expect(loadConfig({ LOG_FORMAT: 'text' }, false).logFormat).toBe('text');
+	});
+
 	const bad: [Record<string, string>, string][] = [
+		[{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT'],
 		[{ PORT: 'abc' }, 'PORT'],
 		[{ PORT: '70000' }, 'PORT'],
 		[{ PORT: '-1' }, 'PORT'],

@@ -19,6 +19,8 @@ export interface Config {
 	versionEveryMinutes: number;
 	/** Outgoing email; null: notifications stay in the app and nothing tries to send. */
 	mail: MailConfig | null;
+	/** LOG_FORMAT: one JSON object per line (default when output is not a terminal) or plain text. */
+	logFormat: 'json' | 'text';
 }
 
 export interface MailConfig {
@@ -144,7 +146,14 @@ function parseVersionEvery(raw: string | null): number {
 	return Number(raw);
 }
 
-export function loadConfig(env: Env = process.env): Config {
+function parseLogFormat(raw: string | null, terminal: boolean): 'json' | 'text' {
+	if (raw === null) return terminal ? 'text' : 'json';
+	if (raw === 'json' || raw === 'text') return raw;
+	throw new ConfigError('LOG_FORMAT', `must be "json" or "text", got "${raw}"`);
+}
+
+/** `terminal`: whether standard output is a terminal (a person reading) rather than a log collector. */
+export function loadConfig(env: Env = process.env, terminal = process.stdout.isTTY === true): Config {
 	const databaseUrl = parseDatabaseUrl(nonEmpty(env, 'DATABASE_URL'));
 	const origin = parseOrigin(nonEmpty(env, 'ORIGIN'));
 	return {
@@ -157,7 +166,8 @@ export function loadConfig(env: Env = process.env): Config {
 		seed: parseSeed(nonEmpty(env, 'SEED'), databaseUrl === null),
 		versionEveryMinutes: parseVersionEvery(nonEmpty(env, 'VERSION_EVERY_MINUTES')),
 		secureCookies: origin?.startsWith('https:') ?? false,
-		mail: parseMail(nonEmpty(env, 'SMTP_URL'), nonEmpty(env, 'MAIL_FROM'))
+		mail: parseMail(nonEmpty(env, 'SMTP_URL'), nonEmpty(env, 'MAIL_FROM')),
+		logFormat: parseLogFormat(nonEmpty(env, 'LOG_FORMAT'), terminal)
 	};
 }
 
