@@ -24,6 +24,8 @@ export interface PresentUser {
  * One live document in the browser: the Yjs doc, its provider and the states the page shows
  * (connection, saving, who is here). A rune class, created per page, never at module level.
  */
+const STALL_MS = 3_000;
+
 export class LiveDocument {
 	readonly doc = new Y.Doc();
 	readonly provider: HocuspocusProvider;
@@ -65,6 +67,7 @@ export class LiveDocument {
 			},
 			onUnsyncedChanges: ({ number }) => {
 				this.unsynced = number;
+				this.watchStall();
 			},
 			onAuthenticated: ({ scope }) => {
 				this.readOnly = scope === 'readonly';
@@ -124,13 +127,35 @@ export class LiveDocument {
 		this.retryDelayMs = Math.min(this.retryDelayMs * 2, 15_000);
 	}
 
-	get saveState(): 'saving' | 'saved' | 'offline' | 'connecting' {
+	/** Changes have waited for the server's acknowledgement longer than a save takes. */
+	stalled = $state(false);
+	private stallTimer: ReturnType<typeof setTimeout> | null = null;
+
+	/*
+	 * "Saving…" that never ends reads as saved. After STALL_MS without an acknowledgement (the
+	 * server cannot store: its database is down) the page says plainly that changes are not saved.
+	 */
+	private watchStall(): void {
+		if (this.unsynced === 0) {
+			if (this.stallTimer) clearTimeout(this.stallTimer);
+			this.stallTimer = null;
+			this.stalled = false;
+			return;
+		}
+		this.stallTimer ??= setTimeout(() => {
+			this.stallTimer = null;
+			this.stalled = this.unsynced > 0;
+		}, STALL_MS);
+	}
+
+	get saveState(): 'saving' | 'unsaved' | 'saved' | 'offline' | 'connecting' {
 		if (this.connection === 'offline') return 'offline';
 		if (!this.synced) return 'connecting';
 		// A read-only connection is never answered for the updates the local copy replays on
 		// opening (y-indexeddb applies them as changes); they are the server's own anyway.
 		if (this.readOnly) return 'saved';
-		return this.unsynced > 0 ? 'saving' : 'saved';
+		if (this.unsynced === 0) return 'saved';
+		return this.stalled ? 'unsaved' : 'saving';
 	}
 
 	setFocus(focus: { itemId: string; field: string } | null): void {
@@ -162,6 +187,7 @@ export class LiveDocument {
 		window.removeEventListener('offline', this.onOffline);
 		window.removeEventListener('online', this.onOnline);
 		if (this.retryTimer) clearTimeout(this.retryTimer);
+		if (this.stallTimer) clearTimeout(this.stallTimer);
 		// Closes the local database; what it holds stays for the next visit.
 		void this.local?.destroy();
 		this.provider.destroy();

@@ -77,6 +77,7 @@ export const meeting: Record<keyof typeof zh, string> = {
 	'collab.offlineUnsaved': 'Offline: {count} changes not yet saved to the server; they are kept on this device and sync when the network is back',
 	'collab.offline': 'Offline: changes are kept on this device and sync when the network is back',
 	'collab.saving': 'Saving…',
+	'collab.unsavedRetrying': 'Not saved: the server has not stored {count} changes yet; they are kept on this device and being retried — keep this page open',
 	'collab.saved': 'Saved',
 	'collab.unsaved': '{count} changes not saved yet',
 	'collab.present': '{count} online',

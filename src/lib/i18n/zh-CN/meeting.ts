@@ -75,6 +75,7 @@ export const meeting = {
 	'collab.offlineUnsaved': '离线：{count} 处修改尚未保存到服务器，已保存在本机，恢复网络后自动同步',
 	'collab.offline': '离线：修改保存在本机，恢复网络后自动同步',
 	'collab.saving': '正在保存…',
+	'collab.unsavedRetrying': '未保存：{count} 处修改服务器暂未存下，已保存在本机，正在自动重试，请勿关闭页面',
 	'collab.saved': '已保存',
 	'collab.unsaved': '{count} 处修改尚未保存',
 	'collab.present': '在线 {count} 人',
