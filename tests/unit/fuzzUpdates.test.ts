@@ -97,6 +97,28 @@ function mutate(input: Uint8Array, random: () => number): Uint8Array {
 	return new Uint8Array(bytes);
 }
 
+/** The gate and the work after it, for timing only (errors are the main loop's business). */
+function timeOnly(input: Uint8Array, base: Uint8Array): void {
+	try {
+		const check = checkUpdate(input);
+		if (!check.ok || check.empty) return;
+		const shadow = new Y.Doc();
+		Y.applyUpdate(shadow, base);
+		const admitted = admitToShadow(shadow, input);
+		shadow.destroy();
+		if (!admitted.ok) return;
+		const live = new Y.Doc();
+		Y.applyUpdate(live, base);
+		Y.applyUpdate(live, input);
+		const fromSnapshot = new Y.Doc();
+		Y.applyUpdate(fromSnapshot, Y.encodeStateAsUpdate(live));
+		live.destroy();
+		fromSnapshot.destroy();
+	} catch {
+		// Already reported by the main loop.
+	}
+}
+
 describe('mutation fuzzing of client updates', () => {
 	it(`${INPUTS} mutated updates: nothing throws, nothing hangs, nothing accepted breaks the document`, () => {
 		const { base, updates } = corpus();
@@ -140,7 +162,14 @@ describe('mutation fuzzing of client updates', () => {
 			} catch (err) {
 				failures.push({ input, problem: `threw at ${stage}: ${(err as Error).message}` });
 			}
-			const took = performance.now() - started;
+			let took = performance.now() - started;
+			if (took > SLOW_MS) {
+				// A hang is a property of the input and comes back; a pause of the machine (GC, another
+				// process on a busy CI host) does not. Time the same input once more before calling it one.
+				const again = performance.now();
+				timeOnly(input, base);
+				took = Math.min(took, performance.now() - again);
+			}
 			slowest = Math.max(slowest, took);
 			if (took > SLOW_MS) failures.push({ input, problem: `took ${took.toFixed(0)} ms` });
 		}
