@@ -79,12 +79,15 @@ describe('what changed since my last visit', () => {
 		await m.waitForTimeout(1000);
 		expect(await m.locator('[data-testid=version-banner]').count()).toBe(0);
 
-		// The history lists the versions; comparing the first with the current content shows the line.
+		// The history lists the versions; comparing the one saved before writing with the current
+		// content shows A's line as inserted.
 		await m.click('[data-testid=version-history-link]');
 		await m.waitForURL(/\/versions\?doc=minutes/);
 		await expect.poll(() => m.locator('[data-testid=version-row]').count()).toBeGreaterThan(1);
-		await m.click('[data-testid=version-compare]');
-		await expect.poll(() => m.locator('[data-testid=version-compare-result]').textContent(), { timeout: 10_000 }).toBeTruthy();
+		await m.locator('[data-testid=version-row]', { hasText: '手动保存' }).first().getByRole('link', { name: '比较' }).click();
+		const compared = m.locator('[data-testid=version-compare-result]');
+		await expect.poll(() => compared.locator('h2').textContent(), { timeout: 10_000 }).toMatch(/^#\d+ → 当前/);
+		await expect.poll(() => compared.locator('[data-testid=diff-ins]').allTextContents()).toContain(TYPED);
 		// B is a member: no restore.
 		expect(await m.locator('[data-testid=version-restore]').count()).toBe(0);
 
