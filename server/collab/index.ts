@@ -44,7 +44,11 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 	const lifecycle: Lifecycle = new Lifecycle(async () => options.database.db, (name) => persistence.waitPending(name));
 	// Filled in once the upgrade handler (which counts connections) exists.
 	let countConnections = () => 0;
-	const metrics = createMetrics({ connections: () => countConnections(), documents: () => hocuspocus.getDocumentsCount() });
+	const metrics = createMetrics({
+		connections: () => countConnections(),
+		documents: () => hocuspocus.getDocumentsCount(),
+		quarantined: () => store.quarantinedCount()
+	});
 	const persistence: Persistence = new Persistence(async () => store, {
 		appendGiveUpMs: options.appendGiveUpMs,
 		accepts: (name) => lifecycle.accepts(name),

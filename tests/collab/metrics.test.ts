@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgendaItem, agendaDocName } from '../../src/lib/docs/agenda';
-import { connect, waitAcked, waitSynced } from '../helpers/provider';
+import { createMetrics } from '../../server/collab/metrics';
+import { connect, waitAcked, waitFor, waitSynced } from '../helpers/provider';
 import { freshServerEnv } from '../helpers/serverEnv';
 import { apiGet, apiToken, startServer, type ServerProcess } from '../helpers/serverProcess';
 
@@ -54,10 +55,26 @@ describe('/metrics', () => {
 			expect(sample(text, 'gongjian_updates_total')).toBeGreaterThanOrEqual(5);
 			expect(sample(text, 'gongjian_update_log_seconds_count')).toBeGreaterThanOrEqual(5);
 			expect(sample(text, 'gongjian_store_failures_total')).toBe(0);
+			expect(sample(text, 'gongjian_quarantined_updates')).toBe(0);
 			expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds /m);
 			expect(text).toMatch(/^process_resident_memory_bytes /m);
 		} finally {
 			client.destroy();
 		}
+	});
+
+	it('reports quarantined updates from the database, and answers at once with the last figure when it cannot ask', async () => {
+		let answer: () => Promise<number> = async () => 3;
+		let asked = 0;
+		const metrics = createMetrics({ connections: () => 0, documents: () => 0, quarantined: () => (asked++, answer()) });
+		await waitFor(() => asked >= 1, 'the first count');
+		await new Promise((r) => setTimeout(r, 10));
+		expect(sample(await metrics.text(), 'gongjian_quarantined_updates')).toBe(3);
+		// The database goes away: scrapes still answer, promptly, with the last known count.
+		answer = () => new Promise((_, reject) => setTimeout(() => reject(new Error('connection refused')), 5_000));
+		const started = performance.now();
+		const text = await metrics.text();
+		expect(performance.now() - started).toBeLessThan(1_000);
+		expect(sample(text, 'gongjian_quarantined_updates')).toBe(3);
 	});
 });

@@ -186,6 +186,12 @@ export class DocStore {
 		});
 	}
 
+	/** Updates set aside by repair(), over every document. */
+	async quarantinedCount(): Promise<number> {
+		const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(docQuarantine);
+		return row?.n ?? 0;
+	}
+
 	async logRowCount(docName: string): Promise<number> {
 		const [row] = await this.db
 			.select({ n: sql<number>`count(*)::int` })
