@@ -6,6 +6,8 @@ import type { CommitteeRole } from '../../src/lib/domain/roles';
 export interface CollabContext {
 	/** Set at upgrade: the request carried an allowed Origin, so its cookie may be trusted. */
 	cookieAllowed: boolean;
+	/** Set at upgrade: lifts the connection's pre-authentication cap once a document authenticated. */
+	authenticated?: () => void;
 	user?: SessionUser;
 	access?: Access;
 	/** The person's seat in the document's committee (null for administrators outside it). */

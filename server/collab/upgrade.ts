@@ -17,10 +17,51 @@ export const MAX_PAYLOAD = 1024 * 1024;
  */
 export const RATE_LIMIT = { messages: 200, bytes: 4 * 1024 * 1024, windowMs: 1000 } as const;
 
+/**
+ * What a connection may send before any document on it has authenticated. Hocuspocus queues
+ * messages that arrive while onAuthenticate is pending (up to 5 MiB and 1,000 messages per
+ * connection, for 30 s), so a crowd of sockets that never authenticate could hold hundreds of
+ * megabytes. A provider sends its token, a state vector and its awareness before the answer:
+ * a few kilobytes per document, so 128 KiB leaves room for a page with many documents.
+ */
+export const PRE_AUTH_LIMIT = { messages: 100, bytes: 128 * 1024 } as const;
+
+export interface ConnectionLimits {
+	/** Messages and bytes per window, after and before authentication (1008 rate-limited). */
+	messages: number;
+	bytes: number;
+	windowMs: number;
+	/** Messages and bytes before the first authenticated document (1008 pre-auth-limit). */
+	preAuthMessages: number;
+	preAuthBytes: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = {
+	messages: RATE_LIMIT.messages,
+	bytes: RATE_LIMIT.bytes,
+	windowMs: RATE_LIMIT.windowMs,
+	preAuthMessages: PRE_AUTH_LIMIT.messages,
+	preAuthBytes: PRE_AUTH_LIMIT.bytes
+};
+
 export interface UpgradeOptions {
 	/** The configured ORIGIN; when null, a browser's Origin must match the Host it connected to. */
 	origin: string | null;
 	maxPayload?: number;
+	/** Overrides of DEFAULT_LIMITS (load tests, the socket fuzzer); each a positive whole number. */
+	limits?: Partial<ConnectionLimits>;
+}
+
+/** The limits in force: the defaults with the overrides, refused when an override is not a positive whole number. */
+export function connectionLimits(overrides: Partial<ConnectionLimits> = {}): ConnectionLimits {
+	const limits = { ...DEFAULT_LIMITS };
+	for (const key of Object.keys(DEFAULT_LIMITS) as (keyof ConnectionLimits)[]) {
+		const value = overrides[key];
+		if (value === undefined) continue;
+		if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`connection limit ${key} must be a positive whole number, got ${String(value)}`);
+		limits[key] = value;
+	}
+	return limits;
 }
 
 export function originAllowed(origin: string, host: string | undefined, configured: string | null): boolean {
@@ -49,6 +90,7 @@ function refuse(socket: Duplex, status: number, text: string): void {
  */
 export function createUpgradeHandler(hocuspocus: Hocuspocus<CollabContext>, options: UpgradeOptions) {
 	const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? MAX_PAYLOAD });
+	const limits = connectionLimits(options.limits);
 
 	const handle = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
 		const url = new URL(req.url ?? '/', 'http://localhost');
@@ -67,30 +109,45 @@ export function createUpgradeHandler(hocuspocus: Hocuspocus<CollabContext>, opti
 				else if (Array.isArray(value)) headers.set(name, value.join(', '));
 			}
 			const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { headers });
-			const connection = hocuspocus.handleConnection(ws, request, { cookieAllowed: origin !== undefined });
+			// The auth extension calls this once a document on the connection authenticated.
+			let authenticated = false;
+			const connection = hocuspocus.handleConnection(ws, request, { cookieAllowed: origin !== undefined, authenticated: () => (authenticated = true) });
 			// Socket events do not run in the upgrade's async context: carry the connection id over,
 			// so every line logged while handling this connection's messages names it.
 			const logIds = logContext.getStore() ?? { conn: newLogId() };
 			let windowStart = Date.now();
 			let messages = 0;
 			let bytes = 0;
+			let preAuthMessages = 0;
+			let preAuthBytes = 0;
 			let limited = false;
+			const limit = (reason: string, detail: string) => {
+				limited = true;
+				console.warn(`[collab] closing a connection from ${req.socket.remoteAddress ?? '?'}: ${detail}`);
+				ws.close(1008, reason);
+			};
 			ws.on('message', (data) => {
 				if (limited) return;
 				const message = toUint8Array(data);
 				const now = Date.now();
-				if (now - windowStart >= RATE_LIMIT.windowMs) {
+				if (now - windowStart >= limits.windowMs) {
 					windowStart = now;
 					messages = 0;
 					bytes = 0;
 				}
 				messages++;
 				bytes += message.byteLength;
-				if (messages > RATE_LIMIT.messages || bytes > RATE_LIMIT.bytes) {
-					limited = true;
-					console.warn(`[collab] closing a connection from ${req.socket.remoteAddress ?? '?'}: ${messages} messages, ${bytes} bytes within a second`);
-					ws.close(1008, CLOSE_REASONS.rateLimited);
+				if (messages > limits.messages || bytes > limits.bytes) {
+					limit(CLOSE_REASONS.rateLimited, `${messages} messages, ${bytes} bytes within ${limits.windowMs} ms`);
 					return;
+				}
+				if (!authenticated) {
+					preAuthMessages++;
+					preAuthBytes += message.byteLength;
+					if (preAuthMessages > limits.preAuthMessages || preAuthBytes > limits.preAuthBytes) {
+						limit(CLOSE_REASONS.preAuthLimit, `${preAuthMessages} messages, ${preAuthBytes} bytes before authenticating`);
+						return;
+					}
 				}
 				logContext.run(logIds, () => connection.handleMessage(message));
 			});

@@ -62,6 +62,14 @@ describe('session tokens', () => {
 		expect(await database.db.select().from(sessions).where(eq(sessions.id, sessionIdOf(token)!))).toHaveLength(0);
 	});
 
+	it('refuses a session past the absolute cap even when its row says it has not expired', async () => {
+		const start = new Date('2026-11-01T00:00:00Z');
+		const { token } = await createSession(database.db, userId, start);
+		await database.db.update(sessions).set({ expiresAt: new Date(start.getTime() + 40 * DAY) }).where(eq(sessions.id, sessionIdOf(token)!));
+		expect(await validateSessionToken(database.db, token, new Date(start.getTime() + SESSION_ABSOLUTE_MS - 1))).not.toBeNull();
+		expect(await validateSessionToken(database.db, token, new Date(start.getTime() + SESSION_ABSOLUTE_MS))).toBeNull();
+	});
+
 	it('expires after the idle window without use', async () => {
 		const start = new Date('2026-11-01T00:00:00Z');
 		const { token } = await createSession(database.db, userId, start);

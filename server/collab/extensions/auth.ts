@@ -57,6 +57,7 @@ export class Auth implements Extension {
 		if (!access.found) throw new Refusal(CLOSE_REASONS.notFound, 4404);
 		if (access.access === 'none') throw new Refusal(CLOSE_REASONS.forbidden);
 		if (!atLeast(access.access, 'write')) data.connectionConfig.readOnly = true;
+		data.context.authenticated?.();
 		return { user: validated.user, access: access.access, role: access.role, unitId: access.unitId };
 	}
 }

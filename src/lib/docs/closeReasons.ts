@@ -14,7 +14,8 @@ export const CLOSE_REASONS = {
 	documentFrozen: 'document-frozen',
 	accessChanged: 'access-changed',
 	forbiddenChange: 'forbidden-change',
-	rateLimited: 'rate-limited'
+	rateLimited: 'rate-limited',
+	preAuthLimit: 'pre-auth-limit'
 } as const;
 export type CloseReason = (typeof CLOSE_REASONS)[keyof typeof CLOSE_REASONS];
 

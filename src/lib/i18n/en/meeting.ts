@@ -95,5 +95,6 @@ export const meeting: Record<keyof typeof zh, string> = {
 	'collab.reason.access-changed': 'The meeting’s state changed; reconnecting with the new rights…',
 	'collab.reason.forbidden-change': 'That change is beyond your rights (part-time members edit only their own unit’s resources) and was not saved. Please reload the page.',
 	'collab.reason.rate-limited': 'This connection sent too many messages and was closed by the server; it will reconnect shortly.',
+	'collab.reason.pre-auth-limit': 'This connection sent too much before signing in and was closed by the server; it will reconnect shortly.',
 	'collab.reload': 'Reload page'
 };

@@ -93,5 +93,6 @@ export const meeting = {
 	'collab.reason.access-changed': '会议状态已变化，正在按新的权限重新连接…',
 	'collab.reason.forbidden-change': '这项修改超出了您的权限（兼职委员只能编辑本单位的资源），未被保存。请刷新页面。',
 	'collab.reason.rate-limited': '连接发送的消息过多，已被服务器断开，稍后会自动重连。',
+	'collab.reason.pre-auth-limit': '连接在登录验证前发送的数据过多，已被服务器断开，稍后会自动重连。',
 	'collab.reload': '刷新页面'
 } as const;

@@ -80,7 +80,9 @@ export async function validateSessionToken(
 	if (!row) return null;
 	if (!constantTimeEqual(hashSecret(secret), row.session.secretHash)) return null;
 	const s = row.session;
-	if (now.getTime() >= s.expiresAt.getTime()) {
+	// The absolute cap holds whatever the row's expiry says (a row written by hand, restored
+	// from a backup, or slid by a version without the cap): the expiry alone is not trusted.
+	if (now.getTime() >= s.expiresAt.getTime() || now.getTime() >= s.createdAt.getTime() + SESSION_ABSOLUTE_MS) {
 		await db.delete(sessions).where(eq(sessions.id, id));
 		return null;
 	}

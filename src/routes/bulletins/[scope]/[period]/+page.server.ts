@@ -37,7 +37,8 @@ async function run<T extends Record<string, unknown>>(locals: App.Locals, url: U
 	try {
 		return await action(user, bulletin.id, await request.formData());
 	} catch (err) {
-		if (err instanceof BulletinError) return fail(400, { error: err.key, params: err.params });
+		// A refusal says so (403), as the meeting's lifecycle actions do; the rest are the request's own faults.
+		if (err instanceof BulletinError) return fail(err.key === 'bulletin.error.notAllowed' ? 403 : 400, { error: err.key, params: err.params });
 		throw err;
 	}
 }

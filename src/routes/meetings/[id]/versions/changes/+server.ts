@@ -1,7 +1,7 @@
 import { error, json } from '@sveltejs/kit';
 import { ApiFailure, readJsonObject } from '$lib/server/api';
 import type { SessionUser } from '$lib/server/auth/session';
-import { getDb } from '$lib/server/db';
+import { getDb, type DbOrTx } from '$lib/server/db';
 import { changesSince, markSeen } from '$lib/server/docVersion';
 import { isUuid } from '$lib/server/meeting';
 import { readableVersions, type VersionedDoc } from '../access.server';
@@ -21,9 +21,16 @@ function signedIn(locals: App.Locals, id: string): SessionUser {
 	return locals.user;
 }
 
+/** A meeting whose documents the person may read none of is, to them, no meeting: 404, as on its page's API. */
+async function readableMeeting(db: DbOrTx, user: SessionUser, id: string): Promise<void> {
+	for (const doc of DOCS) if (await readableVersions(db, user, id, doc)) return;
+	error(404, { message: 'not-found', code: 'not_found' });
+}
+
 export const GET: RequestHandler = async ({ locals, params }) => {
 	const user = signedIn(locals, params.id);
 	const db = await getDb();
+	await readableMeeting(db, user, params.id);
 	const result: Record<string, unknown> = {};
 	for (const doc of DOCS) {
 		// A document this person may not read (minutes hidden from them) has no changes to show.
@@ -54,6 +61,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		throw err;
 	}
 	const db = await getDb();
+	await readableMeeting(db, user, params.id);
 	for (const doc of DOCS) {
 		const access = await readableVersions(db, user, params.id, doc);
 		if (access) await markSeen(db, user.id, access.name);
