@@ -19,6 +19,13 @@ export interface Config {
 	versionEveryMinutes: number;
 	/** Outgoing email; null: notifications stay in the app and nothing tries to send. */
 	mail: MailConfig | null;
+	/**
+	 * redis:// or rediss:// URL (REDIS_URL); set when several instances serve the same database,
+	 * so that every instance relays live document updates to the others.
+	 */
+	redisUrl: string | null;
+	/** Milliseconds of quiet before a live document's update log is compacted (COMPACT_AFTER_MS). */
+	compactAfterMs: number;
 }
 
 export interface MailConfig {
@@ -144,6 +151,32 @@ function parseVersionEvery(raw: string | null): number {
 	return Number(raw);
 }
 
+function parseRedisUrl(raw: string | null): string | null {
+	if (raw === null) return null;
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		throw new ConfigError('REDIS_URL', `is not a valid URL (expected redis://[:password@]host:port[/db] or rediss://…), got "${raw}"`);
+	}
+	if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+		throw new ConfigError('REDIS_URL', `must start with redis:// or rediss://, got "${url.protocol}//"`);
+	}
+	if (!url.hostname) throw new ConfigError('REDIS_URL', 'names no host');
+	const db = url.pathname.replace(/^\//, '');
+	if (db !== '' && !/^\d{1,2}$/.test(db)) throw new ConfigError('REDIS_URL', `the path must be a database number (like /0), got "/${db}"`);
+	return raw;
+}
+
+function parseCompactAfter(raw: string | null): number {
+	if (raw === null) return 5_000;
+	// Below 100 ms every keystroke would compact; above an hour the log grows for nothing.
+	if (!/^\d+$/.test(raw) || Number(raw) < 100 || Number(raw) > 3_600_000) {
+		throw new ConfigError('COMPACT_AFTER_MS', `must be a whole number of milliseconds from 100 to 3600000, got "${raw}"`);
+	}
+	return Number(raw);
+}
+
 export function loadConfig(env: Env = process.env): Config {
 	const databaseUrl = parseDatabaseUrl(nonEmpty(env, 'DATABASE_URL'));
 	const origin = parseOrigin(nonEmpty(env, 'ORIGIN'));
@@ -157,7 +190,9 @@ export function loadConfig(env: Env = process.env): Config {
 		seed: parseSeed(nonEmpty(env, 'SEED'), databaseUrl === null),
 		versionEveryMinutes: parseVersionEvery(nonEmpty(env, 'VERSION_EVERY_MINUTES')),
 		secureCookies: origin?.startsWith('https:') ?? false,
-		mail: parseMail(nonEmpty(env, 'SMTP_URL'), nonEmpty(env, 'MAIL_FROM'))
+		mail: parseMail(nonEmpty(env, 'SMTP_URL'), nonEmpty(env, 'MAIL_FROM')),
+		redisUrl: parseRedisUrl(nonEmpty(env, 'REDIS_URL')),
+		compactAfterMs: parseCompactAfter(nonEmpty(env, 'COMPACT_AFTER_MS'))
 	};
 }
 
