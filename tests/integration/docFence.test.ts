@@ -1,10 +1,16 @@
-import { eq } from 'drizzle-orm';
+import fs from 'node:fs';
+import path from 'node:path';
+import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as schema from '../../src/lib/server/db/schema';
-import { docFences, docUpdates } from '../../src/lib/server/db/schema';
+import { bulletins, districts, docFences, docUpdates, meetings } from '../../src/lib/server/db/schema';
+import { agendaDocName } from '../../src/lib/docs/agenda';
+import { bulletinDocName } from '../../src/lib/docs/bulletin';
+import { minutesDocName } from '../../src/lib/docs/minutes';
+import { createCommitteeFixture } from '../helpers/fixtures';
 import type { Db } from '../../src/lib/server/db';
 import { DocumentFrozenError, fence, fencedAmong, unfence } from '../../src/lib/server/docFence';
 import { DocStore } from '../../src/lib/server/docStore';
@@ -107,6 +113,21 @@ describe('document fences', () => {
 		} finally {
 			await stop();
 		}
+	});
+});
+
+describe('migration 0013', () => {
+	it('fences the documents already frozen, named exactly as names.ts names them', async () => {
+		const fx = await createCommitteeFixture(database.db);
+		await database.db.update(meetings).set({ state: 'finalized' }).where(eq(meetings.id, fx.meetingId));
+		const [district] = await database.db.select({ id: districts.id }).from(districts).limit(1);
+		await database.db.insert(bulletins).values({ scopeId: fx.committeeId, districtId: district!.id, committeeId: fx.committeeId, year: 2026, quarter: 3, state: 'frozen', figuresAsOf: '2026-09-30' });
+		// The migration's backfill statement, run again now that such rows exist.
+		const migration = fs.readFileSync(path.resolve('migrations/0013_doc_fences.sql'), 'utf8');
+		const backfill = migration.slice(migration.indexOf('INSERT INTO doc_fences'));
+		await database.db.execute(sql.raw(backfill));
+		const names = [agendaDocName(fx.meetingId), minutesDocName(fx.meetingId), bulletinDocName(fx.committeeId, 2026, 3)];
+		expect(await fencedAmong(database.db, names)).toEqual(new Set(names));
 	});
 });
 
