@@ -8,7 +8,7 @@ import { RECORD_FORMAT, type PmNode, type RecordBody } from '../domain/record';
 import { recordAudit } from './audit';
 import type { SessionUser } from './auth/session';
 import { collabControl } from './collabControl';
-import { removeFences } from './docFence';
+import { addFences, removeFences } from './docFence';
 import { roleOf, getCommittee } from './committee';
 import { loadDashboard } from './dashboard';
 import type { Db, DbOrTx } from './db';
@@ -280,6 +280,7 @@ export async function freezeBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'is
 			};
 			const ref = await writeRecord(tx, { scopeId: scope.id, districtId: scope.districtId, committeeId: scope.committeeId, meetingId: null, subjectId: row.id, title, body });
 			await tx.update(bulletins).set({ state: 'frozen' }).where(eq(bulletins.id, row.id));
+			await addFences(tx, [row.docName]);
 			await recordAudit(tx, { actorId: actor.id, action: 'bulletin.frozen', subject: `bulletin/${row.id}`, details: { record: ref.id, year: ref.year, seq: ref.seq, version: ref.version, sha256: ref.sha256 } });
 			return ref;
 		});

@@ -50,6 +50,15 @@ export async function unfence(db: Db, docNames: string[], notice: string | null 
 }
 
 /**
+ * Records fences inside the caller's transaction (the finalization's), so that the frozen state
+ * and its fences commit together even where no collaboration server ran the freeze (the demo
+ * seed, scripts). Takes no lock: with a server, freeze() already fenced and waited.
+ */
+export async function addFences(tx: DbOrTx, docNames: string[]): Promise<void> {
+	if (docNames.length > 0) await tx.insert(docFences).values(docNames.map((docName) => ({ docName }))).onConflictDoNothing();
+}
+
+/**
  * Removes fences inside the caller's transaction (a reopen: the documents take writes again
  * exactly when the new state commits). The instances' in-memory view follows with thaw().
  */

@@ -4,7 +4,7 @@ import { agendaDocName } from '../docs/agenda';
 import { minutesDocName, minutesSchema } from '../docs/minutes';
 import { recordAudit } from './audit';
 import { collabControl } from './collabControl';
-import { removeFences } from './docFence';
+import { addFences, removeFences } from './docFence';
 import type { Db, Tx } from './db';
 import { freezeMinutesRecord, type RecordRef } from './record';
 import { committees, decisions as decisionsTable, meetings, memberships, minutesFinalizations, type MeetingState } from './db/schema';
@@ -228,6 +228,7 @@ export async function transitionMeeting(
 			await tx.update(meetings).set({ state: rule.to }).where(eq(meetings.id, input.meetingId));
 			// The fences go with the state they belong to; thaw() below tells the instances.
 			if (input.transition === 'reopen') await removeFences(tx, docs);
+			if (finalizing) await addFences(tx, docs);
 			if (overridden) {
 				await recordAudit(tx, { actorId: input.actor.id, action: 'meeting.finalizeOverride', subject: `meeting/${input.meetingId}`, details: overridden });
 			}
