@@ -13,7 +13,13 @@ export async function attachToDevServer(httpServer: HttpServer | Http2SecureServ
 	const g = globalThis as unknown as Record<symbol, Collaboration | undefined>;
 	if (g[KEY]) return;
 	const { config, database } = await prepare();
-	const collab = createCollaboration({ database, origin: config.origin, versionEveryMinutes: config.versionEveryMinutes });
+	const collab = createCollaboration({
+		database,
+		origin: config.origin,
+		versionEveryMinutes: config.versionEveryMinutes,
+		compactAfterMs: config.compactAfterMs,
+		redisUrl: config.redisUrl
+	});
 	g[KEY] = collab;
 	httpServer.on('upgrade', (req, socket, head) => {
 		collab.handleUpgrade(req, socket, head);

@@ -37,7 +37,13 @@ type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: 
 const buildDir = path.resolve(process.env.BUILD_DIR ?? 'build');
 const { handler } = (await import(pathToFileURL(path.join(buildDir, 'handler.js')).href)) as { handler: NodeHandler };
 
-const collab = createCollaboration({ database, origin: config.origin, versionEveryMinutes: config.versionEveryMinutes });
+const collab = createCollaboration({
+	database,
+	origin: config.origin,
+	versionEveryMinutes: config.versionEveryMinutes,
+	compactAfterMs: config.compactAfterMs,
+	redisUrl: config.redisUrl
+});
 
 /**
  * Prometheus metrics, for the scraper on this machine (loopback) or one that sends

@@ -13,6 +13,8 @@ import { Versions } from './extensions/versions';
 import { createMetrics, type CollabMetrics } from './metrics';
 import { registerCollabControl, type CollabControl } from '../../src/lib/server/collabControl';
 import { createUpgradeHandler } from './upgrade';
+import { startControlBus } from './controlBus';
+import { createRelay, type Relay } from './extensions/relay';
 
 export interface CollaborationOptions {
 	database: Database;
@@ -27,6 +29,8 @@ export interface CollaborationOptions {
 	versionEveryMinutes?: number;
 	/** Whether record lifecycle code in this process should reach this server (default true). */
 	registerControl?: boolean;
+	/** REDIS_URL: relay live document changes to the other instances serving the same database. */
+	redisUrl?: string | null;
 }
 
 export interface Collaboration {
@@ -42,6 +46,16 @@ export interface Collaboration {
 export function createCollaboration(options: CollaborationOptions): Collaboration {
 	const store = options.docStore ?? new DocStore(options.database.db);
 	const lifecycle: Lifecycle = new Lifecycle(async () => options.database.db, (name) => persistence.waitPending(name));
+	// Freezes, thaws and reconnects reach every instance on the same database (see controlBus.ts).
+	const bus = startControlBus(
+		options.database,
+		{
+			onNotice: (notice) => lifecycle.handleNotice(notice),
+			onResync: () => void lifecycle.resync().catch((err: unknown) => console.error('[lifecycle] re-reading fences after the notice listener reconnected failed:', err))
+		},
+		(m, e) => console.error(`[control] ${m}`, e ?? '')
+	);
+	const relay: Relay | null = options.redisUrl ? createRelay(options.redisUrl, (): Hocuspocus<CollabContext> | null => hocuspocus) : null;
 	// Filled in once the upgrade handler (which counts connections) exists.
 	let countConnections = () => 0;
 	const metrics = createMetrics({
@@ -61,6 +75,8 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 		debounce: options.compactAfterMs ?? 5_000,
 		maxDebounce: (options.compactAfterMs ?? 5_000) * 6,
 		extensions: [
+			// First (priority 1000 whatever its place): its store lock lets one instance at a time compact a document.
+			...(relay ? [relay.extension] : []),
 			new Auth(async () => options.database.db),
 			lifecycle,
 			new BoardRules(),
@@ -71,7 +87,7 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 			new Presence()
 		]
 	});
-	lifecycle.attach(hocuspocus);
+	lifecycle.attach(hocuspocus, bus);
 	const control: CollabControl = {
 		freeze: (names) => lifecycle.freeze(names),
 		thaw: (names) => lifecycle.thaw(names),
@@ -81,9 +97,12 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 			if (!lifecycle.accepts(name)) throw new Error(`${name} is frozen`);
 			const connection = await hocuspocus.openDirectConnection(name, {} as CollabContext);
 			try {
+				persistence.takeRefusedServerChange(name);
 				await connection.transact((doc) => change(doc));
 				// The change reached the log through persistence's onChange; wait until it is stored.
+				// (With Redis, the other instances receive it through the relay and do not store it again.)
 				await persistence.waitPending(name);
+				if (persistence.takeRefusedServerChange(name)) throw new Error(`${name} is frozen: the change was not stored`);
 			} finally {
 				await connection.disconnect();
 			}
@@ -110,6 +129,8 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 				// Stores (compaction) run on the debouncer; give them a moment, they are optional.
 				const deadline = Date.now() + 2_000;
 				while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+				await relay?.close();
+				await bus.stop();
 			})();
 			return shuttingDown;
 		}

@@ -30,7 +30,7 @@ import { connect, waitAcked, waitFor, waitSynced } from '../helpers/provider';
  * against the 250 ms target), every stored row and snapshot of every touched document loads
  * into a fresh Y.Doc and the merge encodes, nothing was quarantined, and a fresh provider still
  * syncs each document, loaded and again from storage. A failing input is written to
- * tests/fixtures/yjs-fuzz/socket-<n>-<k>.bin.
+ * tests/fixtures/yjs-fuzz/found/socket-<n>-<k>.bin.
  *
  * The per-connection rate limit would close fuzzing sockets within a second, so they connect
  * through a second upgrade handler on the same Hocuspocus with the limits raised.
@@ -120,7 +120,7 @@ function seeds(): Uint8Array[] {
 	items.push([item]);
 	doc.getMap('meta').set('n', 42);
 	updates.push(Y.encodeStateAsUpdate(doc));
-	const fixtures = [path.resolve('/work/shared/fixtures/yjs'), path.resolve('tests/fixtures/yjs-fuzz')];
+	const fixtures = [path.resolve('..', 'shared', 'fixtures', 'yjs'), path.resolve('tests/fixtures/yjs-fuzz')];
 	for (const dir of fixtures) {
 		if (!fs.existsSync(dir)) continue;
 		for (const f of fs.readdirSync(dir)) if (f.endsWith('.bin') && !f.startsWith('socket-')) updates.push(new Uint8Array(fs.readFileSync(path.join(dir, f))));
@@ -221,9 +221,9 @@ function fuzzFrame(name: string, token: string, corpus: Uint8Array[], random: ()
 	return mutate(frame((e) => (encoding.writeVarString(e, name), encoding.writeVarUint(e, SYNC), encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, seed))), random);
 }
 
-/** Writes a failing batch (whole frames, in order) to tests/fixtures/yjs-fuzz/socket-<n>-<k>.bin for the regression test. */
+/** Writes a failing batch (whole frames, in order) to tests/fixtures/yjs-fuzz/found/socket-<n>-<k>.bin, to be looked at and promoted. */
 function keep(n: number, frames: Uint8Array[]): void {
-	const dir = path.resolve('tests/fixtures/yjs-fuzz');
+	const dir = path.resolve('tests/fixtures/yjs-fuzz/found');
 	fs.mkdirSync(dir, { recursive: true });
 	frames.forEach((input, k) => fs.writeFileSync(path.join(dir, `socket-${n}-${k}.bin`), input));
 }

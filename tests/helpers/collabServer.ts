@@ -5,13 +5,18 @@ import type { Database } from '../../src/lib/server/db';
 import type { DocStore } from '../../src/lib/server/docStore';
 
 /** The real collaboration server (same composition root as production) on port 0. */
-export async function startCollabServer(database: Database, options: { origin?: string | null; docStore?: DocStore; appendGiveUpMs?: number } = {}) {
+export async function startCollabServer(
+	database: Database,
+	options: { origin?: string | null; docStore?: DocStore; appendGiveUpMs?: number; redisUrl?: string; compactAfterMs?: number; registerControl?: boolean } = {}
+) {
 	const collab: Collaboration = createCollaboration({
 		database,
 		origin: options.origin ?? null,
-		compactAfterMs: 200,
+		compactAfterMs: options.compactAfterMs ?? 200,
 		docStore: options.docStore,
-		appendGiveUpMs: options.appendGiveUpMs
+		appendGiveUpMs: options.appendGiveUpMs,
+		redisUrl: options.redisUrl ?? null,
+		registerControl: options.registerControl
 	});
 	const server = http.createServer((_req, res) => {
 		res.statusCode = 404;

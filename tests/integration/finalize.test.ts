@@ -2,6 +2,9 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisions, meetings, minutesFinalizations, projectItems } from '../../src/lib/server/db/schema';
 import { LifecycleError, transitionMeeting } from '../../src/lib/server/meetingLifecycle';
+import { fencedAmong } from '../../src/lib/server/docFence';
+import { agendaDocName } from '../../src/lib/docs/agenda';
+import { minutesDocName } from '../../src/lib/docs/minutes';
 import { canonicalJson, readStoredMinutes, sha256Hex } from '../../src/lib/server/minutes';
 import { getProjectItem, projectItemsOfMeeting } from '../../src/lib/server/projectItem';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -82,6 +85,8 @@ describe('meeting lifecycle and finalization', () => {
 		const result = await transitionMeeting(database.db, { meetingId: fx.meetingId, transition: 'finalize', actor: convener(), override: '测试：跳过确认' });
 		expect(result.state).toBe('finalized');
 		expect(result.finalization).toMatchObject({ version: 1, decisions: 2, created: 2, updated: 0, withdrawn: 0 });
+		// Fenced with the state, even without a collaboration server in this process.
+		expect(await fencedAmong(database.db, [minutesDocName(fx.meetingId), agendaDocName(fx.meetingId)])).toEqual(new Set([minutesDocName(fx.meetingId), agendaDocName(fx.meetingId)]));
 		const [final] = await database.db.select().from(minutesFinalizations).where(eq(minutesFinalizations.meetingId, fx.meetingId));
 		expect(final!.sha256).toBe(sha256Hex(canonicalJson(await readStoredMinutes(database.db, fx.meetingId))));
 		const rows = await database.db.select().from(decisions).where(eq(decisions.meetingId, fx.meetingId));
@@ -103,6 +108,7 @@ describe('meeting lifecycle and finalization', () => {
 		});
 		await transitionMeeting(database.db, { meetingId: fx.meetingId, transition: 'reopen', actor: convener(), reason: '补充一项决议' });
 		expect(await state()).toBe('review');
+		expect((await fencedAmong(database.db, [minutesDocName(fx.meetingId), agendaDocName(fx.meetingId)])).size).toBe(0);
 		const before = await projectItemsOfMeeting(database.db, fx.meetingId);
 		const d1Item = before.find((i) => i.sourceBlockId === D1)!;
 		await writeMinutes(

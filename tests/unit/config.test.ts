@@ -39,7 +39,13 @@ describe('configuration', () => {
 		[{ ORIGIN: 'https://example.org/app' }, 'ORIGIN'],
 		[{ ORIGIN: 'ftp://example.org' }, 'ORIGIN'],
 		[{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
-		[{ SEED: 'lots' }, 'SEED']
+		[{ SEED: 'lots' }, 'SEED'],
+		[{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+		[{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL'],
+		[{ REDIS_URL: 'redis://localhost:6379/cache' }, 'REDIS_URL'],
+		[{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+		[{ COMPACT_AFTER_MS: '5s' }, 'COMPACT_AFTER_MS'],
+		[{ COMPACT_AFTER_MS: '10' }, 'COMPACT_AFTER_MS']
 	];
 	for (const [env, variable] of bad) {
 		it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {
@@ -54,6 +60,14 @@ describe('configuration', () => {
 			expect((caught as Error).message).toMatch(new RegExp(`^${variable}: `));
 		});
 	}
+
+	it('reads REDIS_URL and COMPACT_AFTER_MS, with defaults', () => {
+		expect(loadConfig({}).redisUrl).toBeNull();
+		expect(loadConfig({}).compactAfterMs).toBe(5_000);
+		expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6380/2' }).redisUrl).toBe('redis://127.0.0.1:6380/2');
+		expect(loadConfig({ REDIS_URL: 'rediss://:secret@redis.example.org:6380' }).redisUrl).toBe('rediss://:secret@redis.example.org:6380');
+		expect(loadConfig({ COMPACT_AFTER_MS: '250' }).compactAfterMs).toBe(250);
+	});
 
 	it('keeps memory:// as an in-memory database marker', () => {
 		expect(loadConfig({ DATA_DIR: 'memory://' }).dataDir).toBe('memory://');

@@ -12,7 +12,8 @@ import { admitToShadow, checkUpdate } from '../../src/lib/server/yjsUpdate';
  * applies to the live document, which can still be encoded, stored and loaded again — nothing
  * that breaks a document reaches the log. (The first run of this test found updates that pass
  * the empty-document check and throw on a document holding the clocks they restate; the shadow
- * check exists because of it.) Failing inputs are written to tests/fixtures/yjs-fuzz/.
+ * check exists because of it.) Failing inputs are written to tests/fixtures/yjs-fuzz/found/ (ignored by git); the ones worth
+ * keeping are moved up into tests/fixtures/yjs-fuzz/, which every run replays first.
  */
 
 const INPUTS = Number(process.env.FUZZ_INPUTS ?? 100_000);
@@ -97,6 +98,46 @@ function mutate(input: Uint8Array, random: () => number): Uint8Array {
 	return new Uint8Array(bytes);
 }
 
+/** The gate, and for what it lets through, everything the server does next; a problem found, or null. */
+function examine(input: Uint8Array, base: Uint8Array): { accepted: boolean; problem: string | null } {
+	let accepted = false;
+	let problem: string | null = null;
+	let stage = 'gate';
+	try {
+		const check = checkUpdate(input);
+		if (check.ok && !check.empty) {
+			const shadow = new Y.Doc();
+			Y.applyUpdate(shadow, base);
+			const admitted = admitToShadow(shadow, input);
+			shadow.destroy();
+			if (admitted.ok) {
+				accepted = true;
+				// What the live document, the log and the next load go through after the gate.
+				stage = 'live apply';
+				const live = new Y.Doc();
+				Y.applyUpdate(live, base);
+				Y.applyUpdate(live, input);
+				stage = 'encode';
+				const stored = Y.encodeStateAsUpdate(live);
+				Y.encodeStateVector(live);
+				live.destroy();
+				stage = 'reload from the log';
+				const reloaded = new Y.Doc();
+				Y.applyUpdate(reloaded, base);
+				Y.applyUpdate(reloaded, input);
+				stage = 'reload from a snapshot';
+				const fromSnapshot = new Y.Doc();
+				Y.applyUpdate(fromSnapshot, stored);
+				reloaded.destroy();
+				fromSnapshot.destroy();
+			}
+		}
+	} catch (err) {
+		problem = `threw at ${stage}: ${(err as Error).message}`;
+	}
+	return { accepted, problem };
+}
+
 /** The gate and the work after it, for timing only (errors are the main loop's business). */
 function timeOnly(input: Uint8Array, base: Uint8Array): void {
 	try {
@@ -120,6 +161,14 @@ function timeOnly(input: Uint8Array, base: Uint8Array): void {
 }
 
 describe('mutation fuzzing of client updates', () => {
+	it('replays the inputs that once broke something (tests/fixtures/yjs-fuzz)', () => {
+		const { base } = corpus();
+		const dir = path.resolve('tests/fixtures/yjs-fuzz');
+		const kept = fs.readdirSync(dir).filter((f) => f.endsWith('.bin') && !f.startsWith('socket-'));
+		expect(kept.length).toBeGreaterThan(0);
+		for (const f of kept) expect(examine(new Uint8Array(fs.readFileSync(path.join(dir, f))), base).problem, f).toBeNull();
+	});
+
 	it(`${INPUTS} mutated updates: nothing throws, nothing hangs, nothing accepted breaks the document`, () => {
 		const { base, updates } = corpus();
 		const random = rng(20261128);
@@ -129,39 +178,9 @@ describe('mutation fuzzing of client updates', () => {
 		for (let i = 0; i < INPUTS && failures.length < 5; i++) {
 			const input = mutate(updates[Math.floor(random() * updates.length)]!, random);
 			const started = performance.now();
-			let stage = 'gate';
-			try {
-				const check = checkUpdate(input);
-				if (check.ok && !check.empty) {
-					const shadow = new Y.Doc();
-					Y.applyUpdate(shadow, base);
-					const admitted = admitToShadow(shadow, input);
-					shadow.destroy();
-					if (admitted.ok) {
-						accepted++;
-						// What the live document, the log and the next load go through after the gate.
-						stage = 'live apply';
-						const live = new Y.Doc();
-						Y.applyUpdate(live, base);
-						Y.applyUpdate(live, input);
-						stage = 'encode';
-						const stored = Y.encodeStateAsUpdate(live);
-						Y.encodeStateVector(live);
-						live.destroy();
-						stage = 'reload from the log';
-						const reloaded = new Y.Doc();
-						Y.applyUpdate(reloaded, base);
-						Y.applyUpdate(reloaded, input);
-						stage = 'reload from a snapshot';
-						const fromSnapshot = new Y.Doc();
-						Y.applyUpdate(fromSnapshot, stored);
-						reloaded.destroy();
-						fromSnapshot.destroy();
-					}
-				}
-			} catch (err) {
-				failures.push({ input, problem: `threw at ${stage}: ${(err as Error).message}` });
-			}
+			const result = examine(input, base);
+			if (result.accepted) accepted++;
+			if (result.problem) failures.push({ input, problem: result.problem });
 			let took = performance.now() - started;
 			if (took > SLOW_MS) {
 				// A hang is a property of the input and comes back; a pause of the machine (GC, another
@@ -174,9 +193,11 @@ describe('mutation fuzzing of client updates', () => {
 			if (took > SLOW_MS) failures.push({ input, problem: `took ${took.toFixed(0)} ms` });
 		}
 		if (failures.length > 0) {
-			const dir = path.resolve('tests/fixtures/yjs-fuzz');
+			// Not over the committed fixtures: a person looks at them and promotes the real ones.
+			const dir = path.resolve('tests/fixtures/yjs-fuzz/found');
 			fs.mkdirSync(dir, { recursive: true });
-			failures.forEach((f, i) => fs.writeFileSync(path.join(dir, `failure-${i}.bin`), f.input));
+			const stamp = Date.now();
+			failures.forEach((f, i) => fs.writeFileSync(path.join(dir, `update-${stamp}-${i}.bin`), f.input));
 		}
 		console.log(`fuzz: ${INPUTS} inputs, ${accepted} accepted by the gate, slowest ${slowest.toFixed(1)} ms`);
 		expect(failures.map((f) => f.problem)).toEqual([]);

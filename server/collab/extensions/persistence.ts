@@ -1,4 +1,5 @@
 import type { PersistenceMetrics } from '../metrics';
+import { isTransactionOrigin } from '@hocuspocus/server';
 import type {
 	afterUnloadDocumentPayload,
 	beforeSyncPayload,
@@ -10,6 +11,7 @@ import type {
 } from '@hocuspocus/server';
 import { CLOSE_CODES, CLOSE_REASONS } from '../../../src/lib/docs/closeReasons';
 import type { DocStore } from '../../../src/lib/server/docStore';
+import { DocumentFrozenError } from '../../../src/lib/server/docFence';
 import * as Y from 'yjs';
 import { addsContent, admitToShadow, checkUpdate, shadowOf } from '../../../src/lib/server/yjsUpdate';
 import { Refusal, type CollabContext } from '../context';
@@ -49,6 +51,7 @@ export class Persistence implements Extension {
 	private readonly log: (message: string, err?: unknown) => void;
 	private readonly accepts: (documentName: string) => boolean;
 	private readonly metrics: PersistenceMetrics | undefined;
+	private readonly refusedServerChanges = new Set<string>();
 
 	constructor(
 		private readonly store: () => Promise<DocStore>,
@@ -122,6 +125,7 @@ export class Persistence implements Extension {
 			this.metrics?.stored((performance.now() - arrived) / 1000);
 		} catch (err) {
 			this.dropShadow(data.documentName);
+			if (err instanceof Refusal && err.reason === CLOSE_REASONS.documentFrozen) this.metrics?.refused('frozen');
 			if (err instanceof Refusal && err.reason === CLOSE_REASONS.storageUnavailable) {
 				this.metrics?.refused('storage-unavailable');
 				// Also drop the transport: the provider then reconnects on its own schedule and its
@@ -136,7 +140,7 @@ export class Persistence implements Extension {
 	/** Changes made on the server (not by a client connection) are logged here. */
 	async onChange(data: onChangePayload<CollabContext>): Promise<void> {
 		if (data.connection || data.transactionOrigin === LOAD_ORIGIN) return;
-		const origin = data.transactionOrigin as { source?: string } | null;
+		const origin = data.transactionOrigin;
 		// The shadow follows every change that does not come through beforeSync.
 		const shadow = this.shadows.get(data.documentName);
 		if (shadow) {
@@ -147,14 +151,22 @@ export class Persistence implements Extension {
 				this.dropShadow(data.documentName);
 			}
 		}
-		// Updates relayed from other instances were stored by the instance that received them.
-		if (origin && typeof origin === 'object' && origin.source === 'redis') return;
+		// Updates relayed from other instances were stored by the instance that received them:
+		// @hocuspocus/extension-redis applies them with the origin { source: 'redis' }
+		// (tests/collab/redisRelay.test.ts checks that each is stored exactly once).
+		if (isTransactionOrigin(origin) && origin.source === 'redis') return;
 		// Hocuspocus does not await onChange, so nothing may be thrown from here; a server-side
 		// change is retried for as long as the process lives and beforeUnloadDocument keeps
 		// the document in memory meanwhile.
 		try {
 			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.update, Number.POSITIVE_INFINITY));
 		} catch (err) {
+			if (err instanceof Refusal && err.reason === CLOSE_REASONS.documentFrozen) {
+				// Fenced on another instance between the caller's check and the append.
+				this.refusedServerChanges.add(data.documentName);
+				this.log(`a server-side change to ${data.documentName} was not stored: the document is frozen`);
+				return;
+			}
 			this.log(`lost track of a server-side change to ${data.documentName}`, err);
 		}
 	}
@@ -177,6 +189,14 @@ export class Persistence implements Extension {
 		const all = [...this.pending.values()].flatMap((s) => [...s]);
 		await Promise.allSettled(all);
 		await (await this.store()).drain();
+	}
+
+	/**
+	 * Whether a server-side change to the document was refused as frozen since the last call
+	 * (collabControl.edit asks after waitPending, to report the refusal instead of success).
+	 */
+	takeRefusedServerChange(documentName: string): boolean {
+		return this.refusedServerChanges.delete(documentName);
 	}
 
 	/** Resolves when every append in flight for the document has finished. */
@@ -210,6 +230,8 @@ export class Persistence implements Extension {
 				if (attempt > 1) this.log(`stored an update for ${documentName} after ${attempt} attempts`);
 				return;
 			} catch (err) {
+				// A fence is an answer, not a failure: retrying could never store it.
+				if (err instanceof DocumentFrozenError) throw new Refusal(CLOSE_REASONS.documentFrozen, CLOSE_CODES.documentFrozen);
 				this.metrics?.storeFailed();
 				if (attempt === 1) this.log(`could not store an update for ${documentName}, retrying:`, (err as Error).message);
 				if (Date.now() - started > giveUpMs) {

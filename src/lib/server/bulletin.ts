@@ -8,6 +8,7 @@ import { RECORD_FORMAT, type PmNode, type RecordBody } from '../domain/record';
 import { recordAudit } from './audit';
 import type { SessionUser } from './auth/session';
 import { collabControl } from './collabControl';
+import { addFences, removeFences } from './docFence';
 import { roleOf, getCommittee } from './committee';
 import { loadDashboard } from './dashboard';
 import type { Db, DbOrTx } from './db';
@@ -279,13 +280,21 @@ export async function freezeBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'is
 			};
 			const ref = await writeRecord(tx, { scopeId: scope.id, districtId: scope.districtId, committeeId: scope.committeeId, meetingId: null, subjectId: row.id, title, body });
 			await tx.update(bulletins).set({ state: 'frozen' }).where(eq(bulletins.id, row.id));
+			await addFences(tx, [row.docName]);
 			await recordAudit(tx, { actorId: actor.id, action: 'bulletin.frozen', subject: `bulletin/${row.id}`, details: { record: ref.id, year: ref.year, seq: ref.seq, version: ref.version, sha256: ref.sha256 } });
 			return ref;
 		});
 		collabControl().reconnect(docs);
 		return ref;
 	} catch (err) {
-		collabControl().thaw(docs);
+		// Not when another freeze of the same bulletin won meanwhile (bulletin.error.frozen): its fence must stay.
+		const now = await bulletinById(db, bulletinId).catch((readErr: unknown) => {
+			console.error(`[bulletin] could not read ${bulletinId} after a failed freeze; its document stays frozen:`, readErr);
+			return null;
+		});
+		if (now?.state === 'draft') await collabControl()
+			.thaw(docs)
+			.catch((thawErr: unknown) => console.error(`[bulletin] freezing ${bulletinId} failed and its document could not be thawed (it stays read-only until reopened or frozen again):`, thawErr));
 		throw err;
 	}
 }
@@ -300,9 +309,12 @@ export async function reopenBulletin(db: Db, actor: Pick<SessionUser, 'id' | 'is
 	await db.transaction(async (tx) => {
 		const [updated] = await tx.update(bulletins).set({ state: 'draft' }).where(and(eq(bulletins.id, row.id), eq(bulletins.state, 'frozen'))).returning({ id: bulletins.id });
 		if (!updated) throw new BulletinError('bulletin.error.notFrozen');
+		await removeFences(tx, [row.docName]);
 		await recordAudit(tx, { actorId: actor.id, action: 'bulletin.reopened', subject: `bulletin/${row.id}`, details: { reason } });
 	});
-	collabControl().thaw([row.docName]);
+	await collabControl()
+		.thaw([row.docName])
+		.catch((err: unknown) => console.error(`[bulletin] reopened ${bulletinId}, but not every instance may have heard (they re-read fences when their notice listener reconnects):`, err));
 	collabControl().reconnect([row.docName]);
 }
 

@@ -21,6 +21,13 @@ export interface Config {
 	mail: MailConfig | null;
 	/** LOG_FORMAT: one JSON object per line (default when output is not a terminal) or plain text. */
 	logFormat: 'json' | 'text';
+	/**
+	 * redis:// or rediss:// URL (REDIS_URL); set when several instances serve the same database,
+	 * so that every instance relays live document updates to the others.
+	 */
+	redisUrl: string | null;
+	/** Milliseconds of quiet before a live document's update log is compacted (COMPACT_AFTER_MS). */
+	compactAfterMs: number;
 }
 
 export interface MailConfig {
@@ -152,6 +159,32 @@ function parseLogFormat(raw: string | null, terminal: boolean): 'json' | 'text' 
 	throw new ConfigError('LOG_FORMAT', `must be "json" or "text", got "${raw}"`);
 }
 
+function parseRedisUrl(raw: string | null): string | null {
+	if (raw === null) return null;
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		throw new ConfigError('REDIS_URL', `is not a valid URL (expected redis://[:password@]host:port[/db] or rediss://…), got "${raw}"`);
+	}
+	if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+		throw new ConfigError('REDIS_URL', `must start with redis:// or rediss://, got "${url.protocol}//"`);
+	}
+	if (!url.hostname) throw new ConfigError('REDIS_URL', 'names no host');
+	const db = url.pathname.replace(/^\//, '');
+	if (db !== '' && !/^\d{1,2}$/.test(db)) throw new ConfigError('REDIS_URL', `the path must be a database number (like /0), got "/${db}"`);
+	return raw;
+}
+
+function parseCompactAfter(raw: string | null): number {
+	if (raw === null) return 5_000;
+	// Below 100 ms every keystroke would compact; above an hour the log grows for nothing.
+	if (!/^\d+$/.test(raw) || Number(raw) < 100 || Number(raw) > 3_600_000) {
+		throw new ConfigError('COMPACT_AFTER_MS', `must be a whole number of milliseconds from 100 to 3600000, got "${raw}"`);
+	}
+	return Number(raw);
+}
+
 /** `terminal`: whether standard output is a terminal (a person reading) rather than a log collector. */
 export function loadConfig(env: Env = process.env, terminal = process.stdout.isTTY === true): Config {
 	const databaseUrl = parseDatabaseUrl(nonEmpty(env, 'DATABASE_URL'));
@@ -167,7 +200,9 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
 		versionEveryMinutes: parseVersionEvery(nonEmpty(env, 'VERSION_EVERY_MINUTES')),
 		secureCookies: origin?.startsWith('https:') ?? false,
 		mail: parseMail(nonEmpty(env, 'SMTP_URL'), nonEmpty(env, 'MAIL_FROM')),
-		logFormat: parseLogFormat(nonEmpty(env, 'LOG_FORMAT'), terminal)
+		logFormat: parseLogFormat(nonEmpty(env, 'LOG_FORMAT'), terminal),
+		redisUrl: parseRedisUrl(nonEmpty(env, 'REDIS_URL')),
+		compactAfterMs: parseCompactAfter(nonEmpty(env, 'COMPACT_AFTER_MS'))
 	};
 }
 

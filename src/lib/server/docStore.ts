@@ -2,12 +2,14 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { DbOrTx } from './db';
 import { docQuarantine, docSnapshots, docUpdates } from './db/schema';
+import { DocumentFrozenError } from './docFence';
 
 /*
  * Durable storage of live documents: an append-only update log plus a compacted snapshot.
  *
  * - append(): an update is written to the log before the server applies and acknowledges
  *   it. Concurrent appends are group-committed into one INSERT (one round trip, one fsync).
+ *   An append to a fenced document (docFence.ts) rejects with DocumentFrozenError.
  * - load(): snapshot + every remaining log row.
  * - compact(): merges the rows it read into a new snapshot and deletes exactly those rows,
  *   in one transaction, under a per-document advisory lock, so two instances compacting the
@@ -57,8 +59,12 @@ export class DocStore {
 				const batch = this.queue.splice(0, 500);
 				this.maxBatch = Math.max(this.maxBatch, batch.length);
 				try {
-					await this.db.insert(docUpdates).values(batch.map((p) => ({ docName: p.docName, update: p.update, userId: p.userId })));
-					for (const p of batch) p.resolve();
+					// RETURNING costs no round trip: it tells which rows the fence trigger skipped.
+					const stored = await this.db
+						.insert(docUpdates)
+						.values(batch.map((p) => ({ docName: p.docName, update: p.update, userId: p.userId })))
+						.returning({ docName: docUpdates.docName });
+					settle(batch, stored);
 				} catch (err) {
 					for (const p of batch) p.reject(err);
 				}
@@ -198,6 +204,26 @@ export class DocStore {
 			.from(docUpdates)
 			.where(eq(docUpdates.docName, docName));
 		return row?.n ?? 0;
+	}
+}
+
+/**
+ * Resolves the appends whose rows were stored and rejects the others as frozen. The trigger
+ * decides per document, never per row: the first row of a document takes its fence lock for
+ * the whole transaction, so no fence can commit between two rows of the same document.
+ */
+function settle(batch: Pending[], stored: { docName: string }[]): void {
+	const storedPerDoc = new Map<string, number>();
+	for (const row of stored) storedPerDoc.set(row.docName, (storedPerDoc.get(row.docName) ?? 0) + 1);
+	const sentPerDoc = new Map<string, number>();
+	for (const p of batch) sentPerDoc.set(p.docName, (sentPerDoc.get(p.docName) ?? 0) + 1);
+	for (const [docName, sent] of sentPerDoc) {
+		const n = storedPerDoc.get(docName) ?? 0;
+		if (n !== 0 && n !== sent) console.error(`[docStore] ${docName}: ${n} of ${sent} rows stored in one batch; refusing all of them as frozen (a refused row that was stored is harmless: Yjs applies it once)`);
+	}
+	for (const p of batch) {
+		if (storedPerDoc.get(p.docName) === sentPerDoc.get(p.docName)) p.resolve();
+		else p.reject(new DocumentFrozenError(p.docName));
 	}
 }
 

@@ -4,6 +4,7 @@ import { agendaDocName } from '../docs/agenda';
 import { minutesDocName, minutesSchema } from '../docs/minutes';
 import { recordAudit } from './audit';
 import { collabControl } from './collabControl';
+import { addFences, removeFences } from './docFence';
 import type { Db, Tx } from './db';
 import { freezeMinutesRecord, type RecordRef } from './record';
 import { committees, decisions as decisionsTable, meetings, memberships, minutesFinalizations, type MeetingState } from './db/schema';
@@ -97,6 +98,17 @@ async function memberUnitIds(tx: Tx, committeeId: string): Promise<Set<string>> 
 		.from(memberships)
 		.where(and(eq(memberships.committeeId, committeeId), isNotNull(memberships.unitId)));
 	return new Set(rows.map((r) => r.unitId!));
+}
+
+async function stillFinalized(db: Db, meetingId: string): Promise<boolean> {
+	try {
+		const [row] = await db.select({ state: meetings.state }).from(meetings).where(eq(meetings.id, meetingId));
+		return row?.state === 'finalized';
+	} catch (err) {
+		// Unknown: keep the documents frozen (safe) and say so.
+		console.error(`[lifecycle] could not read the state of ${meetingId} after a failed finalization; its documents stay frozen:`, err);
+		return true;
+	}
 }
 
 export async function transitionMeeting(
@@ -214,6 +226,9 @@ export async function transitionMeeting(
 			}
 
 			await tx.update(meetings).set({ state: rule.to }).where(eq(meetings.id, input.meetingId));
+			// The fences go with the state they belong to; thaw() below tells the instances.
+			if (input.transition === 'reopen') await removeFences(tx, docs);
+			if (finalizing) await addFences(tx, docs);
 			if (overridden) {
 				await recordAudit(tx, { actorId: input.actor.id, action: 'meeting.finalizeOverride', subject: `meeting/${input.meetingId}`, details: overridden });
 			}
@@ -228,7 +243,12 @@ export async function transitionMeeting(
 			return { state: rule.to, finalization };
 		});
 	} catch (err) {
-		if (finalizing) collabControl().thaw(docs);
+		// Not when another finalization of the same meeting won meanwhile: its fences must stay.
+		if (finalizing && !(await stillFinalized(db, input.meetingId))) {
+			await collabControl()
+				.thaw(docs)
+				.catch((thawErr: unknown) => console.error(`[lifecycle] finalizing ${input.meetingId} failed and its documents could not be thawed (they stay read-only until a reopen or a retried finalization):`, thawErr));
+		}
 		throw err;
 	}
 	if (approved.length > 0) {
@@ -239,7 +259,11 @@ export async function transitionMeeting(
 			console.error(`[lifecycle] finalized ${input.meetingId} but could not update the board's card statuses:`, err);
 		}
 	}
-	if (input.transition === 'reopen') collabControl().thaw(docs);
+	if (input.transition === 'reopen') {
+		await collabControl()
+			.thaw(docs)
+			.catch((err: unknown) => console.error(`[lifecycle] reopened ${input.meetingId}, but not every instance may have heard (they re-read fences when their notice listener reconnects):`, err));
+	}
 	// A version of both documents as they stand at each change of state; the transition stands if this fails.
 	await captureStateVersions(db, input.meetingId, rule.to, input.actor.id).catch((err: unknown) => console.error(`[lifecycle] ${input.meetingId} is now ${rule.to} but no version of its documents was captured:`, err));
 	// Everyone's rights changed with the state: reconnect them under the new ones.

@@ -214,6 +214,17 @@ export const docUpdates = pgTable(
 	(t) => [index('doc_updates_doc').on(t.docName, t.id)]
 );
 
+/**
+ * A live document that takes no writes (a finalized meeting's agenda and minutes, a frozen
+ * bulletin). The database is the authority for every instance: a trigger on doc_updates skips
+ * rows for a fenced document (migration 0013), so no instance can store, and acknowledge, an
+ * edit that a freeze did not wait for.
+ */
+export const docFences = pgTable('doc_fences', {
+	docName: text('doc_name').primaryKey(),
+	fencedAt: timestamp('fenced_at', { withTimezone: true }).notNull().defaultNow()
+});
+
 /** Compacted state of a document: the merge of every log row already deleted. */
 export const docSnapshots = pgTable('doc_snapshots', {
 	docName: text('doc_name').primaryKey(),
