@@ -37,6 +37,8 @@ export interface Collaboration {
 	hocuspocus: Hocuspocus<CollabContext>;
 	control: CollabControl;
 	metrics: CollabMetrics;
+	/** The update log's extension (tests look at its shadows). */
+	persistence: Persistence;
 	handleUpgrade: ReturnType<typeof createUpgradeHandler>['handle'];
 	/** Closes every connection, waits for every pending write, unloads documents. */
 	shutdown(): Promise<void>;
@@ -117,6 +119,7 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 		hocuspocus,
 		control,
 		metrics,
+		persistence,
 		handleUpgrade: upgrade.handle,
 		shutdown() {
 			shuttingDown ??= (async () => {

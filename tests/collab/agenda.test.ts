@@ -201,7 +201,22 @@ describe('live agenda over real providers', () => {
 		await waitSynced(still);
 	});
 
-	it('closes a connection that floods messages (even before authenticating) with 1008, and keeps serving others', async () => {
+	it('closes an authenticated connection that sends more than 200 messages a second with 1008 rate-limited', async () => {
+		const flooder = client(fx.people.convener.token);
+		await waitSynced(flooder);
+		// Harmless, valid messages (sync step 1: "what do you have?"), only too many of them.
+		const frame = encoding.encode((e) => {
+			encoding.writeVarString(e, name);
+			encoding.writeVarUint(e, 0);
+			encoding.writeVarUint(e, 0);
+			encoding.writeVarUint8Array(e, Y.encodeStateVector(flooder.doc));
+		});
+		const socket = flooder.socket.webSocket!;
+		for (let i = 0; i < 400; i++) socket.send(frame);
+		await waitFor(() => flooder.closes.some((c) => c.code === 1008 && c.reason === 'rate-limited'), 'the rate-limit close', 10_000);
+	});
+
+	it('closes a connection that floods messages before authenticating with 1008, and keeps serving others', async () => {
 		const watcher = client(fx.people.recorder.token);
 		await waitSynced(watcher);
 		const flood = new Promise<{ code: number; reason: string }>((resolve) => {
@@ -212,7 +227,8 @@ describe('live agenda over real providers', () => {
 			ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
 			ws.on('error', () => undefined);
 		});
-		expect(await flood).toEqual({ code: 1008, reason: 'rate-limited' });
+		// The cap on what may arrive before authentication (100 messages) comes before the rate limit.
+		expect(await flood).toEqual({ code: 1008, reason: 'pre-auth-limit' });
 		const writer = client(fx.people.convener.token);
 		await waitSynced(writer);
 		const id = addAgendaItem(writer.doc, { title: '洪水之后仍可编辑' });

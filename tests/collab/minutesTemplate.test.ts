@@ -105,6 +105,27 @@ describe('minutes laid out from the template', () => {
 		close(convener);
 	});
 
+	it('typing into the laid-out skeleton keeps the server’s shadow in step (nothing left pending, no re-encoding per keystroke)', async () => {
+		const meetingId = await freshMeeting('2026-12-11T06:30:00Z', ['研究需求清单']);
+		const name = minutesDocName(meetingId);
+		const recorder = client(fx.people.recorder.token, name);
+		await waitSynced(recorder);
+		// Keystrokes into the template's own paragraphs: each builds on the skeleton's items.
+		const fragment = recorder.doc.getXmlFragment(MINUTES_FIELD);
+		const target = fragment.toArray().find((n): n is Y.XmlElement => n instanceof Y.XmlElement && n.nodeName === 'paragraph' && n.length > 0)!;
+		const text = target.get(0) as Y.XmlText;
+		for (let i = 0; i < 300; i++) {
+			text.insert(text.length, '记');
+			if (i % 50 === 49) await waitAcked(recorder);
+		}
+		await waitAcked(recorder);
+		const document = server.collab.hocuspocus.documents.get(name)!;
+		expect(server.collab.persistence.shadowBehind(name, document), 'the shadow lacks the skeleton').toBe(false);
+		expect(server.collab.persistence.shadowPending(name), 'keystrokes wait in the shadow for content it lacks').toBe(false);
+		expect(lines(await stored(meetingId)).join('')).toContain('记'.repeat(300));
+		close(recorder);
+	});
+
 	it('waits for the meeting to start: an item added to the agenda meanwhile is in the skeleton', async () => {
 		const meetingId = await freshMeeting('2026-12-15T06:30:00Z', ['传达上级会议精神'], 'scheduled');
 		const name = minutesDocName(meetingId);

@@ -1,6 +1,7 @@
 import type { PersistenceMetrics } from '../metrics';
 import { isTransactionOrigin } from '@hocuspocus/server';
 import type {
+	afterLoadDocumentPayload,
 	afterUnloadDocumentPayload,
 	beforeSyncPayload,
 	beforeUnloadDocumentPayload,
@@ -33,6 +34,14 @@ export interface PersistenceOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether `shadow` lacks content `live` has: some client's clock is lower in the shadow. */
+function behind(shadow: Y.Doc, live: Y.Doc): boolean {
+	for (const client of live.store.clients.keys()) {
+		if (Y.getState(shadow.store, client) < Y.getState(live.store, client)) return true;
+	}
+	return false;
+}
 
 /**
  * "Acknowledged" means "stored". Every update a client sends is validated and appended to
@@ -68,6 +77,15 @@ export class Persistence implements Extension {
 		// A load failure propagates: Hocuspocus then refuses the connection and never stores
 		// the empty document, and our stores only ever append, so nothing can be overwritten.
 		await store.loadInto(documentName, document, LOAD_ORIGIN);
+	}
+
+	/*
+	 * The shadow is taken once every onLoadDocument hook has run: the minutes template is laid
+	 * out by a later hook (during loading, so it never reaches onChange), and a shadow taken
+	 * before it would lack the template, leaving every keystroke typed into it pending in the
+	 * shadow — and each check of a pending shadow encodes the whole document again.
+	 */
+	async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload): Promise<void> {
 		this.shadows.get(documentName)?.destroy();
 		this.shadows.set(documentName, shadowOf(document));
 	}
@@ -81,8 +99,28 @@ export class Persistence implements Extension {
 		this.shadows.delete(documentName);
 	}
 
+	/** Whether the document's shadow lacks something the live document has (for tests and diagnosis). */
+	shadowBehind(documentName: string, live: Y.Doc): boolean {
+		const shadow = this.shadows.get(documentName);
+		return shadow ? behind(shadow, live) : false;
+	}
+
+	/** Whether the document's shadow holds updates waiting for content it does not have. */
+	shadowPending(documentName: string): boolean {
+		const shadow = this.shadows.get(documentName);
+		return Boolean(shadow && (shadow.store.pendingStructs !== null || shadow.store.pendingDs !== null));
+	}
+
 	private shadow(documentName: string, live: Y.Doc): Y.Doc {
 		let shadow = this.shadows.get(documentName);
+		// The shadow may run ahead of the live document (updates admitted whose log write is in
+		// flight) but never behind it: a change it missed would make every later update look
+		// pending there. Should one slip past onChange, start the shadow again from the document.
+		if (shadow && behind(shadow, live)) {
+			this.log(`the shadow of ${documentName} missed a change; taking it again`);
+			this.dropShadow(documentName);
+			shadow = undefined;
+		}
 		if (!shadow) {
 			shadow = shadowOf(live);
 			this.shadows.set(documentName, shadow);
