@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD } from '../../../src/lib/server/seed';
@@ -28,6 +28,20 @@ export interface System {
 	stop(): Promise<void>;
 }
 
+/*
+ * Every server child this process started, so that an interrupted bench (Ctrl-C, a crash)
+ * does not leave servers running and eating the CPU of the next measurement.
+ */
+const children = new Set<ChildProcess>();
+export function track(child: ChildProcess): void {
+	children.add(child);
+	child.on('exit', () => children.delete(child));
+}
+process.on('exit', () => {
+	for (const child of children) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
 let runId = 0;
 const freshNames = (count: number, system: string) => {
 	runId++;
@@ -42,6 +56,7 @@ async function startScript(name: SystemName, label: string, script: string, node
 		env: { ...process.env, NODE_OPTIONS: nodeOptions, PORT: '0' },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
+	track(child);
 	let out = '';
 	child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
 	child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -111,6 +126,7 @@ export interface OurSystem extends System {
 export async function startOurs(nodeOptions = ''): Promise<OurSystem> {
 	const fresh = await freshServerEnv({ SEED: 'demo', ADMIN_PASSWORD, NODE_OPTIONS: nodeOptions });
 	const server = await startServer(fresh.env, 180_000);
+	track(server.child);
 	const tokens = new Map<string, string>();
 	for (const c of CANDIDATES) tokens.set(c.username, await apiToken(server.http, c.username, c.password));
 	const convener = tokens.get('convener')!;

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { track } from './systems';
 import type { DocPlan, FromWorker, SystemName, ToWorker, TypeResult } from './protocol';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'client', 'worker.ts');
@@ -49,7 +50,11 @@ export class WorkerPool {
 	private constructor(private readonly workers: Worker[]) {}
 
 	static start(count: number): WorkerPool {
-		const workers = Array.from({ length: count }, () => new Worker(fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
+		const workers = Array.from({ length: count }, () => {
+			const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+			track(child);
+			return new Worker(child);
+		});
 		return new WorkerPool(workers);
 	}
 
