@@ -95,12 +95,14 @@ export async function capacityRun(plan: CapacityPlan, log: (m: string) => void):
 		log(`capacity: ${value(await scrape(ours.http!), 'gongjian_connections')} connections open, typing`);
 		const typing = busyPool.type({ typists: plan.busyClients, charsPerSecond: plan.charsPerSecond, warmupMs: 3_000, measureMs: plan.windowMs, graceMs: 1_000 });
 		await sleep(3_000);
+		// CPU and wall time read together (a scrape of a blocked server takes long).
 		const cpu0 = cpuSeconds(ours.pid);
+		const t0 = performance.now();
 		const before = await scrape(ours.http!);
 		await sleep(plan.windowMs);
-		const cpu1 = cpuSeconds(ours.pid);
 		const after = await scrape(ours.http!);
-		const windowS = (after.at - before.at) / 1000;
+		const cpu1 = cpuSeconds(ours.pid);
+		const windowS = (performance.now() - t0) / 1000;
 		const loadavg = os.loadavg();
 		const results = await typing;
 

@@ -54,12 +54,14 @@ export async function latencyRun(system: System, load: Load, timing: Timing): Pr
 		const typing = pool.type({ typists: load.editors, charsPerSecond: load.charsPerSecond, ...timing });
 		await sleep(timing.warmupMs);
 		// The window as the server sees it: CPU and metrics between these two readings.
+		// CPU and wall time are read together: a scrape can take seconds when the server's event
+		// loop is blocked, and that time must be inside the window, not outside it.
 		const cpu0 = cpuSeconds(system.pid);
-		const before = system.http ? await scrape(system.http) : null;
 		const t0 = performance.now();
+		const before = system.http ? await scrape(system.http) : null;
 		await sleep(timing.measureMs);
-		const cpu1 = cpuSeconds(system.pid);
 		const after = system.http ? await scrape(system.http) : null;
+		const cpu1 = cpuSeconds(system.pid);
 		const windowS = (performance.now() - t0) / 1000;
 		const loadavg = os.loadavg();
 		const results = await typing;

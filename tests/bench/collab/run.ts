@@ -39,6 +39,7 @@ const LOADS: Load[] = options.quick
 const TIMING: Timing = options.quick ? { warmupMs: 1_000, measureMs: 3_000, graceMs: 1_000, workers: 2 } : { warmupMs: 2_000, measureMs: 8_000, graceMs: 2_000, workers: 2 };
 
 const rows: Row[] = [];
+const failures: { load: string; system: string; reason: string; loadavg: number[] }[] = [];
 const notes: string[] = [];
 spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { stdio: 'inherit' });
 
@@ -58,7 +59,16 @@ if (wants(options, 'latency')) {
 		for (let run = 1; run <= options.runs; run++) {
 			for (const load of LOADS) {
 				for (const system of systems) {
-					const result = await latencyRun(system, load, TIMING);
+					let result: LatencyRun;
+					try {
+						result = await latencyRun(system, load, TIMING);
+					} catch (err) {
+						// One failed run (a server too busy to sync its clients in time) must not lose the others.
+						const reason = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+						log(`run ${run} ${load.key} ${system.name} FAILED: ${reason}`);
+						failures.push({ load: load.label, system: system.label, reason, loadavg: os.loadavg() });
+						continue;
+					}
 					const key = `${load.key}/${system.name}`;
 					latency.set(key, [...(latency.get(key) ?? []), result]);
 					log(`run ${run} ${load.key} ${system.name}: p50 ${ms(result.latency.p50)} p95 ${ms(result.latency.p95)} p99 ${ms(result.latency.p99)} max ${ms(result.latency.max)}, ${result.lost}/${result.sent} lost, server CPU ${result.serverCpu.toFixed(0)} %, clients CPU ${result.clientCpu.toFixed(0)} %${result.durableP99Ms !== undefined ? `, durable p99 ≈ ${ms(result.durableP99Ms)}, event loop p99 ${ms(result.eventLoopP99Ms ?? NaN)}, ${result.serverUpdatesPerSecond?.toFixed(0)} updates/s logged` : ''}`);
@@ -68,11 +78,13 @@ if (wants(options, 'latency')) {
 	} finally {
 		for (const s of systems) await s.stop();
 	}
+	for (const f of failures) rows.push({ measure: `latency run failed, ${f.load}`, system: f.system, figure: 'no figure', target: '', met: false, note: f.reason, loadavg: f.loadavg });
 	for (const load of LOADS) {
 		const bare = latency.get(`${load.key}/hocuspocus`) ?? [];
 		const bareP99 = medianSummary(bare.map((r) => r.latency)).p99;
 		for (const system of systems) {
 			const runs = latency.get(`${load.key}/${system.name}`) ?? [];
+			if (runs.length === 0) continue;
 			const s = medianSummary(runs.map((r) => r.latency));
 			const lost = runs.reduce((a, r) => a + r.lost, 0);
 			const sent = runs.reduce((a, r) => a + r.sent, 0);
@@ -101,7 +113,14 @@ if (wants(options, 'latency')) {
 let capacity: CapacityResult | null = null;
 if (wants(options, 'capacity')) {
 	log('capacity: starting');
-	capacity = await capacityRun(options.quick ? QUICK_CAPACITY : FULL_CAPACITY, log);
+	capacity = await capacityRun(options.quick ? QUICK_CAPACITY : FULL_CAPACITY, log).catch((err: unknown) => {
+		const reason = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+		log(`capacity FAILED: ${reason}`);
+		rows.push({ measure: 'capacity run failed', system: 'gongjian', figure: 'no figure', target: '', met: false, note: reason, loadavg: os.loadavg() });
+		return null;
+	});
+}
+if (capacity) {
 	const c = capacity;
 	const L = c.loadavg;
 	const sys = `gongjian (${c.database})`;
@@ -138,6 +157,9 @@ if (wants(options, 'profile')) {
 		log(`profile: ${system.label} under ${load.label}`);
 		try {
 			await latencyRun(system, load, TIMING);
+		} catch (err) {
+			// The profile still shows where the time went while the clients tried.
+			log(`profile run of ${system.label} ended early: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
 		} finally {
 			await system.stop();
 		}

@@ -22,7 +22,10 @@ function send(message: FromWorker): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(predicate: () => boolean, what: () => string, timeoutMs = 120_000): Promise<void> {
+/** A server that cannot sync a client within this long is recorded as failing the load (not waited for). */
+const SYNC_TIMEOUT_MS = 45_000;
+
+async function until(predicate: () => boolean, what: () => string, timeoutMs = SYNC_TIMEOUT_MS): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (!predicate()) {
 		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
