@@ -3,6 +3,7 @@ import type { Database } from '../../src/lib/server/db';
 import { DocStore } from '../../src/lib/server/docStore';
 import type { CollabContext } from './context';
 import { Auth } from './extensions/auth';
+import { UnloadGuard } from './extensions/unloadGuard';
 import { Persistence } from './extensions/persistence';
 import { Presence } from './extensions/presence';
 import { Lifecycle } from './extensions/lifecycle';
@@ -79,6 +80,7 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 		extensions: [
 			// First (priority 1000 whatever its place): its store lock lets one instance at a time compact a document.
 			...(relay ? [relay.extension] : []),
+			new UnloadGuard(),
 			new Auth(async () => options.database.db),
 			lifecycle,
 			new BoardRules(),

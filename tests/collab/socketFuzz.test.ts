@@ -482,7 +482,11 @@ describe('socket-level mutation fuzzing', () => {
 		await syncFresh('while loaded');
 		for (const k of keepers) k.destroy();
 		member.destroy();
-		await waitFor(() => touched.every((n) => !server.collab.hocuspocus.documents.has(n)), 'the fuzzed documents to unload', 20_000);
+		await waitFor(
+			() => touched.every((n) => !server.collab.hocuspocus.documents.has(n) && !server.collab.hocuspocus.unloadingDocuments.has(n)),
+			'the fuzzed documents to unload',
+			20_000
+		);
 		await syncFresh('from storage');
 
 		console.info(

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { DbOrTx } from './db';
+import { assertReloads } from './yjsUpdate';
 import { docQuarantine, docSnapshots, docUpdates } from './db/schema';
 import { DocumentFrozenError } from './docFence';
 
@@ -130,6 +131,7 @@ export class DocStore {
 				try {
 					Y.applyUpdate(scratch, row.update);
 					Y.encodeStateAsUpdate(scratch);
+					assertReloads(scratch);
 					kept.push(row.update);
 				} catch (err) {
 					bad.push({ ...row, reason: (err as Error).message });
@@ -231,6 +233,9 @@ function settle(batch: Pending[], stored: { docName: string }[]): void {
 function merge(snapshot: Uint8Array | null, updates: Uint8Array[], gc: boolean): Uint8Array {
 	const scratch = build(snapshot ? [snapshot, ...updates] : updates, gc);
 	try {
+		// Rows that merge but leave a state that throws when loaded again (found by the socket
+		// fuzzer: the live document then failed to load) are the repair's business too.
+		assertReloads(scratch);
 		return Y.encodeStateAsUpdate(scratch);
 	} finally {
 		scratch.destroy();

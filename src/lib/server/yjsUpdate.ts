@@ -55,18 +55,26 @@ export function admitToShadow(shadow: Y.Doc, update: Uint8Array): UpdateCheck {
 		// merged state throw when loaded (found by tests/unit/fuzzUpdates.test.ts). So while
 		// anything is pending, the whole state must still load into a fresh document. Rare, so
 		// the cost of encoding the document is paid only then.
-		if (shadow.store.pendingStructs !== null || shadow.store.pendingDs !== null) {
-			const probe = new Y.Doc();
-			try {
-				Y.applyUpdate(probe, Y.encodeStateAsUpdate(shadow));
-			} finally {
-				probe.destroy();
-			}
-		}
+		assertReloads(shadow);
 	} catch (err) {
 		return { ok: false, reason: `update breaks the document: ${(err as Error).message}` };
 	}
 	return { ok: true, empty: false };
+}
+
+/**
+ * Throws unless the document's whole state loads into a fresh document. Only in doubt while
+ * something in it waits for missing content (see admitToShadow), so only then is the state
+ * encoded and loaded again.
+ */
+export function assertReloads(doc: Y.Doc): void {
+	if (doc.store.pendingStructs === null && doc.store.pendingDs === null) return;
+	const probe = new Y.Doc({ gc: doc.gc });
+	try {
+		Y.applyUpdate(probe, Y.encodeStateAsUpdate(doc));
+	} finally {
+		probe.destroy();
+	}
 }
 
 /** A fresh shadow of a live document. */
