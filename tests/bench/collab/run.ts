@@ -164,7 +164,8 @@ if (wants(options, 'profile')) {
 			await system.stop();
 		}
 		profiles.push({ system: system.label, summary: summariseProfile(newestProfile(dir)) });
-		fs.rmSync(dir, { recursive: true, force: true });
+		if (process.env.BENCH_KEEP_PROFILES) log(`profile of ${system.label} kept in ${dir}`);
+		else fs.rmSync(dir, { recursive: true, force: true });
 	}
 }
 
