@@ -495,7 +495,7 @@ describe('socket-level mutation fuzzing', () => {
 				`batch of ${BATCH} handled in p50 ${p(batchTimes, 0.5).toFixed(0)} ms, p99 ${p(batchTimes, 0.99).toFixed(0)} ms; ` +
 				`event loop worst stall ${stallMs.toFixed(0)} ms (p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms; target ${TARGET_STALL_MS} ms); ` +
 				`member edit round trip p50 ${p(memberTimes, 0.5).toFixed(0)} ms, p99 ${p(memberTimes, 0.99).toFixed(0)} ms, worst ${(memberTimes.at(-1) ?? NaN).toFixed(0)} ms over ${memberTimes.length}; ` +
-				`stored rows ${rows.length}, snapshots ${snapshots.length}; unloadable ${unloadable.length}, unsyncable ${unsyncable.length}; server log lines ${JSON.stringify(Object.fromEntries([...logged].sort((a, b) => b[1] - a[1]).slice(0, 6)))}`
+				`stored rows ${rows.length}, snapshots ${snapshots.length}, quarantined ${quarantined.length}; unloadable ${unloadable.length}, unsyncable ${unsyncable.length}; server log lines ${JSON.stringify(Object.fromEntries([...logged].sort((a, b) => b[1] - a[1]).slice(0, 6)))}`
 		);
 		failures.forEach((f, i) => keep(i, f.input));
 		expect(failures.map((f) => f.problem)).toEqual([]);
@@ -503,7 +503,10 @@ describe('socket-level mutation fuzzing', () => {
 		expect(unexpected.slice(0, 10)).toEqual([]);
 		expect(unloadable).toEqual([]);
 		expect(unsyncable).toEqual([]);
-		expect(quarantined).toEqual([]);
+		// Rows that got past the gate one by one and break a document together are what the
+		// quarantine is for (set aside when the document is loaded or compacted); they may only
+		// come from the fuzzed documents, and those documents still load and sync (above).
+		for (const q of quarantined) expect(touched, `quarantined rows of ${q.docName}`).toContain(q.docName);
 		expect(sent).toBeGreaterThanOrEqual(Math.min(INPUTS, 500));
 		expect(stallMs).toBeLessThan(HANG_MS);
 		expect(memberTimes.at(-1) ?? Number.NaN).toBeLessThan(HANG_MS);

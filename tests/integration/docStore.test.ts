@@ -118,4 +118,18 @@ describe('update log and snapshot', () => {
 		await store.loadInto('doc/poisoned', keep, null);
 		expect(keep.getText('t').toString()).toBe('会议纪要归档');
 	});
+
+	it('a compaction that meets such a row sets it aside and compacts the rest, instead of failing for ever', async () => {
+		const doc = new Y.Doc();
+		await store.append('doc/poisoned-compact', edit(doc, '决议'));
+		const poison = new Uint8Array(fs.readFileSync(path.resolve('..', 'shared', 'fixtures', 'yjs', 'poison-v1.bin')));
+		await database.db.insert(docUpdates).values({ docName: 'doc/poisoned-compact', update: poison });
+		await store.append('doc/poisoned-compact', edit(doc, '事项'));
+		// No load in between: the compaction is the first to read the rows together.
+		expect(await store.compact('doc/poisoned-compact')).toBe(3);
+		expect(await store.logRowCount('doc/poisoned-compact')).toBe(0);
+		const quarantined = await database.db.select().from(docQuarantine).where(eq(docQuarantine.docName, 'doc/poisoned-compact'));
+		expect(quarantined).toHaveLength(1);
+		expect(await storedText('doc/poisoned-compact')).toBe('决议事项');
+	});
 });

@@ -108,49 +108,9 @@ export class DocStore {
 		return updates.length;
 	}
 
-	/**
-	 * Rebuilds a document that does not load: keeps every log row that applies and leaves the
-	 * document encodable, moves the others to doc_quarantine, in one transaction under the
-	 * document's lock (so a compaction cannot interleave). Returns the repaired state.
-	 */
+	/** Rebuilds a document that does not load, in a transaction of its own (see repairWithin). */
 	private async repair(docName: string, cause: unknown, gc: boolean): Promise<Uint8Array> {
-		console.error(`[docStore] ${docName} does not load; looking for the rows that break it:`, (cause as Error)?.message ?? cause);
-		return this.db.transaction(async (tx) => {
-			await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`doc:${docName}`}))`);
-			const rows = await tx
-				.select({ id: docUpdates.id, update: docUpdates.update, userId: docUpdates.userId, createdAt: docUpdates.createdAt })
-				.from(docUpdates)
-				.where(eq(docUpdates.docName, docName))
-				.orderBy(asc(docUpdates.id));
-			const [snap] = await tx.select({ state: docSnapshots.state }).from(docSnapshots).where(eq(docSnapshots.docName, docName));
-			const kept: Uint8Array[] = snap ? [snap.state] : [];
-			// Compaction never writes a snapshot that does not load; if one does, nothing here can help.
-			let scratch = build(kept, gc);
-			const bad: { id: number; update: Uint8Array; userId: string | null; createdAt: Date; reason: string }[] = [];
-			for (const row of rows) {
-				try {
-					Y.applyUpdate(scratch, row.update);
-					Y.encodeStateAsUpdate(scratch);
-					assertReloads(scratch);
-					kept.push(row.update);
-				} catch (err) {
-					bad.push({ ...row, reason: (err as Error).message });
-					// The failed row may be half-applied: start again from what was kept.
-					scratch.destroy();
-					scratch = build(kept, gc);
-				}
-			}
-			try {
-				if (bad.length > 0) {
-					await tx.insert(docQuarantine).values(bad.map((b) => ({ docName, update: b.update, userId: b.userId, reason: b.reason, loggedAt: b.createdAt })));
-					await tx.delete(docUpdates).where(and(eq(docUpdates.docName, docName), inArray(docUpdates.id, bad.map((b) => b.id))));
-					console.error(`[docStore] ${docName}: moved ${bad.length} row(s) to doc_quarantine (${bad.map((b) => `#${b.id}: ${b.reason}`).join('; ')})`);
-				}
-				return Y.encodeStateAsUpdate(scratch);
-			} finally {
-				scratch.destroy();
-			}
-		});
+		return this.db.transaction((tx) => repairWithin(tx, docName, cause, gc));
 	}
 
 	/**
@@ -167,11 +127,9 @@ export class DocStore {
 				.orderBy(asc(docUpdates.id));
 			if (rows.length === 0 || rows.length < minRows) return 0;
 			const [snap] = await tx.select({ state: docSnapshots.state }).from(docSnapshots).where(eq(docSnapshots.docName, docName));
-			const scratch = new Y.Doc();
+			let state: Uint8Array;
 			try {
-				if (snap) Y.applyUpdate(scratch, snap.state);
-				for (const r of rows) Y.applyUpdate(scratch, r.update);
-				const state = Y.encodeStateAsUpdate(scratch);
+				state = merge(snap?.state ?? null, rows.map((r) => r.update), true);
 				// A snapshot that would not load again must never replace the rows it merges.
 				const probe = new Y.Doc();
 				try {
@@ -179,13 +137,21 @@ export class DocStore {
 				} finally {
 					probe.destroy();
 				}
-				await tx
-					.insert(docSnapshots)
-					.values({ docName, state, updatedAt: new Date() })
-					.onConflictDoUpdate({ target: docSnapshots.docName, set: { state, updatedAt: new Date() } });
-			} finally {
-				scratch.destroy();
+			} catch (err) {
+				// Rows that slipped past validation and break the document together: set them aside
+				// (doc_quarantine) like a load does, and compact what remains, so the document stays saveable.
+				state = await repairWithin(tx, docName, err, true);
+				const probe = new Y.Doc();
+				try {
+					Y.applyUpdate(probe, state);
+				} finally {
+					probe.destroy();
+				}
 			}
+			await tx
+				.insert(docSnapshots)
+				.values({ docName, state, updatedAt: new Date() })
+				.onConflictDoUpdate({ target: docSnapshots.docName, set: { state, updatedAt: new Date() } });
 			const ids = rows.map((r) => r.id);
 			for (let i = 0; i < ids.length; i += 1000) {
 				await tx.delete(docUpdates).where(and(eq(docUpdates.docName, docName), inArray(docUpdates.id, ids.slice(i, i + 1000))));
@@ -230,6 +196,54 @@ function settle(batch: Pending[], stored: { docName: string }[]): void {
 }
 
 /** Snapshot and log rows merged on a scratch document, encoded: throws when they do not make a document. */
+/**
+ * Rebuilds a document that does not load, inside the caller's transaction and under the
+ * document's lock (so a compaction cannot interleave): keeps every log row after which the
+ * document still encodes and loads again into a fresh document, moves the others to
+ * doc_quarantine. Returns the repaired state. Rare, so each row is checked in full.
+ */
+async function repairWithin(tx: DbOrTx, docName: string, cause: unknown, gc: boolean): Promise<Uint8Array> {
+	console.error(`[docStore] ${docName} does not load; looking for the rows that break it:`, (cause as Error)?.message ?? cause);
+	await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`doc:${docName}`}))`);
+	const rows = await tx
+		.select({ id: docUpdates.id, update: docUpdates.update, userId: docUpdates.userId, createdAt: docUpdates.createdAt })
+		.from(docUpdates)
+		.where(eq(docUpdates.docName, docName))
+		.orderBy(asc(docUpdates.id));
+	const [snap] = await tx.select({ state: docSnapshots.state }).from(docSnapshots).where(eq(docSnapshots.docName, docName));
+	const kept: Uint8Array[] = snap ? [snap.state] : [];
+	// Compaction never writes a snapshot that does not load; if one does, nothing here can help.
+	let scratch = build(kept, gc);
+	const bad: { id: number; update: Uint8Array; userId: string | null; createdAt: Date; reason: string }[] = [];
+	for (const row of rows) {
+		try {
+			Y.applyUpdate(scratch, row.update);
+			const probe = new Y.Doc({ gc });
+			try {
+				Y.applyUpdate(probe, Y.encodeStateAsUpdate(scratch));
+			} finally {
+				probe.destroy();
+			}
+			kept.push(row.update);
+		} catch (err) {
+			bad.push({ ...row, reason: (err as Error).message });
+			// The failed row may be half-applied: start again from what was kept.
+			scratch.destroy();
+			scratch = build(kept, gc);
+		}
+	}
+	try {
+		if (bad.length > 0) {
+			await tx.insert(docQuarantine).values(bad.map((b) => ({ docName, update: b.update, userId: b.userId, reason: b.reason, loggedAt: b.createdAt })));
+			await tx.delete(docUpdates).where(and(eq(docUpdates.docName, docName), inArray(docUpdates.id, bad.map((b) => b.id))));
+			console.error(`[docStore] ${docName}: moved ${bad.length} row(s) to doc_quarantine (${bad.map((b) => `#${b.id}: ${b.reason}`).join('; ')})`);
+		}
+		return Y.encodeStateAsUpdate(scratch);
+	} finally {
+		scratch.destroy();
+	}
+}
+
 function merge(snapshot: Uint8Array | null, updates: Uint8Array[], gc: boolean): Uint8Array {
 	const scratch = build(snapshot ? [snapshot, ...updates] : updates, gc);
 	try {
