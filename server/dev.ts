@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
-import { createCollaboration, type Collaboration } from './collab';
+import { collaborationFromConfig, type Collaboration } from './collab';
 import { prepare } from './startup';
 
 const KEY = Symbol.for('gongjian.devCollaboration');
@@ -13,13 +13,7 @@ export async function attachToDevServer(httpServer: HttpServer | Http2SecureServ
 	const g = globalThis as unknown as Record<symbol, Collaboration | undefined>;
 	if (g[KEY]) return;
 	const { config, database } = await prepare();
-	const collab = createCollaboration({
-		database,
-		origin: config.origin,
-		versionEveryMinutes: config.versionEveryMinutes,
-		compactAfterMs: config.compactAfterMs,
-		redisUrl: config.redisUrl
-	});
+	const collab = collaborationFromConfig(config, database);
 	g[KEY] = collab;
 	httpServer.on('upgrade', (req, socket, head) => {
 		collab.handleUpgrade(req, socket, head);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createCollaboration } from './collab';
+import { collaborationFromConfig } from './collab';
 import { prepare } from './startup';
 import { startMailSender } from '../src/lib/server/mail';
 import { notifyReportsDue } from '../src/lib/server/notificationEvents';
@@ -37,13 +37,7 @@ type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: 
 const buildDir = path.resolve(process.env.BUILD_DIR ?? 'build');
 const { handler } = (await import(pathToFileURL(path.join(buildDir, 'handler.js')).href)) as { handler: NodeHandler };
 
-const collab = createCollaboration({
-	database,
-	origin: config.origin,
-	versionEveryMinutes: config.versionEveryMinutes,
-	compactAfterMs: config.compactAfterMs,
-	redisUrl: config.redisUrl
-});
+const collab = collaborationFromConfig(config, database);
 
 /**
  * Prometheus metrics, for the scraper on this machine (loopback) or one that sends

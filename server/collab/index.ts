@@ -1,5 +1,6 @@
 import { Hocuspocus } from '@hocuspocus/server';
 import type { Database } from '../../src/lib/server/db';
+import type { Config } from '../../src/lib/server/config';
 import { DocStore } from '../../src/lib/server/docStore';
 import type { CollabContext } from './context';
 import { Auth } from './extensions/auth';
@@ -43,6 +44,17 @@ export interface Collaboration {
 	handleUpgrade: ReturnType<typeof createUpgradeHandler>['handle'];
 	/** Closes every connection, waits for every pending write, unloads documents. */
 	shutdown(): Promise<void>;
+}
+
+/** What the process configuration says about the collaboration server (production entry and dev server alike). */
+export function collaborationFromConfig(config: Config, database: Database): Collaboration {
+	return createCollaboration({
+		database,
+		origin: config.origin,
+		versionEveryMinutes: config.versionEveryMinutes,
+		compactAfterMs: config.compactAfterMs,
+		redisUrl: config.redisUrl
+	});
 }
 
 /** The collaboration server's composition root: one extension per concern, in order. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { admitToShadow, checkUpdate } from '../../src/lib/server/yjsUpdate';
+import { mutate, rng } from '../helpers/mutate';
 
 /*
  * Mutation fuzzing of the server's gate for client updates — checkUpdate (an empty scratch
@@ -19,17 +20,6 @@ import { admitToShadow, checkUpdate } from '../../src/lib/server/yjsUpdate';
 const INPUTS = Number(process.env.FUZZ_INPUTS ?? 100_000);
 const SLOW_MS = 250;
 
-/** A deterministic generator: the same run every time (and in CI). */
-function rng(seed: number) {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Real updates of the shapes the app sends, and the document they apply to. */
 function corpus(): { base: Uint8Array; updates: Uint8Array[] } {
@@ -64,39 +54,6 @@ function corpus(): { base: Uint8Array; updates: Uint8Array[] } {
 	return { base: Y.encodeStateAsUpdate(base), updates };
 }
 
-function mutate(input: Uint8Array, random: () => number): Uint8Array {
-	const bytes = Array.from(input);
-	const edits = 1 + Math.floor(random() * 4);
-	for (let e = 0; e < edits; e++) {
-		const at = Math.floor(random() * (bytes.length + 1));
-		switch (Math.floor(random() * 7)) {
-			case 0: // flip a bit
-				if (bytes.length) bytes[at % bytes.length]! ^= 1 << Math.floor(random() * 8);
-				break;
-			case 1: // replace a byte
-				if (bytes.length) bytes[at % bytes.length] = Math.floor(random() * 256);
-				break;
-			case 2: // truncate
-				bytes.length = at;
-				break;
-			case 3: // insert random bytes
-				bytes.splice(at, 0, ...Array.from({ length: 1 + Math.floor(random() * 8) }, () => Math.floor(random() * 256)));
-				break;
-			case 4: // a varint that never ends, or a huge length
-				bytes.splice(at, 0, ...Array.from({ length: 2 + Math.floor(random() * 10) }, () => 0xff));
-				break;
-			case 5: // repeat a slice
-				{
-					const from = Math.floor(random() * (bytes.length + 1));
-					bytes.splice(at, 0, ...bytes.slice(from, from + 1 + Math.floor(random() * 16)));
-				}
-				break;
-			default: // delete a slice
-				bytes.splice(at, 1 + Math.floor(random() * 8));
-		}
-	}
-	return new Uint8Array(bytes);
-}
 
 /** The gate, and for what it lets through, everything the server does next; a problem found, or null. */
 function examine(input: Uint8Array, base: Uint8Array): { accepted: boolean; problem: string | null } {
