@@ -61,6 +61,17 @@ export class Persistence implements Extension {
 	private readonly accepts: (documentName: string) => boolean;
 	private readonly metrics: PersistenceMetrics | undefined;
 	private readonly refusedServerChanges = new Set<string>();
+	/**
+	 * Per document, the updates admitted to the shadow whose append is still in flight, in the
+	 * order they were admitted. They are not in the live document yet, so a shadow taken again
+	 * from it (after a refused update, or when it fell behind) must replay them: otherwise the
+	 * next update is checked against a document that lacks them, and once they are applied the
+	 * live document may meet a combination nobody checked (the socket fuzzer found such pairs:
+	 * "Unexpected case" in the live apply, the rows then unloadable together).
+	 */
+	private readonly inFlight = new Map<string, Uint8Array[]>();
+	/** Per document, the last admitted update's turn (settles, never rejects); see beforeSync. */
+	private readonly lastTurn = new Map<string, Promise<void>>();
 
 	constructor(
 		private readonly store: () => Promise<DocStore>,
@@ -123,6 +134,14 @@ export class Persistence implements Extension {
 		}
 		if (!shadow) {
 			shadow = shadowOf(live);
+			// Admitted earlier, applied to the live document once stored (the check below then
+			// sees the document as it will be). If they no longer apply, the caller refuses.
+			try {
+				for (const update of this.inFlight.get(documentName) ?? []) Y.applyUpdate(shadow, update);
+			} catch (err) {
+				shadow.destroy();
+				throw err;
+			}
 			this.shadows.set(documentName, shadow);
 		}
 		return shadow;
@@ -140,7 +159,12 @@ export class Persistence implements Extension {
 			throw new Refusal(CLOSE_REASONS.invalidUpdate, CLOSE_CODES.invalidUpdate);
 		}
 		if (check.empty) return;
-		const admitted = admitToShadow(this.shadow(data.documentName, data.document), data.payload);
+		let admitted: ReturnType<typeof admitToShadow>;
+		try {
+			admitted = admitToShadow(this.shadow(data.documentName, data.document), data.payload);
+		} catch (err) {
+			admitted = { ok: false, reason: `the shadow could not be taken again: ${(err as Error).message}` };
+		}
 		if (!admitted.ok) {
 			// The shadow may hold half of it now: start again from the live document.
 			this.dropShadow(data.documentName);
@@ -158,10 +182,39 @@ export class Persistence implements Extension {
 		this.metrics?.accepted();
 		// The sender is recorded as the author only of updates that bring something new (versions' authors).
 		const author = data.context.user && addsContent(data.payload, data.document) ? data.context.user.id : null;
+		const inFlight = this.inFlight.get(data.documentName) ?? [];
+		this.inFlight.set(data.documentName, inFlight);
+		inFlight.push(data.payload);
+		const stored = this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs, author)).then(() =>
+			this.metrics?.stored((performance.now() - arrived) / 1000)
+		);
+		// Hocuspocus applies an update as soon as its beforeSync resolves; the shadow took them in
+		// admission order, so they must reach the live document in that order too (a forged
+		// update may be harmless after another and not before it). Appends are committed in
+		// order, but a retried one can finish after a later one: each turn waits for the last.
+		const previous = this.lastTurn.get(data.documentName);
+		const turn = stored.then(
+			() => previous,
+			(err: unknown) => (previous ?? Promise.resolve()).then(() => Promise.reject(err))
+		);
+		const settled = turn.then(
+			() => undefined,
+			() => undefined
+		);
+		this.lastTurn.set(data.documentName, settled);
+		const forget = () => {
+			const i = inFlight.indexOf(data.payload);
+			if (i >= 0) inFlight.splice(i, 1);
+			if (inFlight.length === 0 && this.inFlight.get(data.documentName) === inFlight) this.inFlight.delete(data.documentName);
+			if (this.lastTurn.get(data.documentName) === settled) this.lastTurn.delete(data.documentName);
+		};
 		try {
-			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs, author));
-			this.metrics?.stored((performance.now() - arrived) / 1000);
+			await turn;
+			// Still replayed into a new shadow until Hocuspocus has applied it, which it does
+			// within the microtasks that follow this hook's resolution.
+			setImmediate(forget);
 		} catch (err) {
+			forget();
 			this.dropShadow(data.documentName);
 			if (err instanceof Refusal && err.reason === CLOSE_REASONS.documentFrozen) this.metrics?.refused('frozen');
 			if (err instanceof Refusal && err.reason === CLOSE_REASONS.storageUnavailable) {

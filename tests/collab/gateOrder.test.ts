@@ -1,0 +1,253 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { minutesDocName } from '../../src/lib/docs/minutes';
+import { CLIENT_SCHEMA_VERSION, SCHEMA_PARAM } from '../../src/lib/docs/schemaVersion';
+import { meetings } from '../../src/lib/server/db/schema';
+import { DocStore } from '../../src/lib/server/docStore';
+import { admitToShadow, checkUpdate, shadowOf } from '../../src/lib/server/yjsUpdate';
+import { startCollabServer } from '../helpers/collabServer';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
+import { mutate, rng } from '../helpers/mutate';
+import { connect, waitFor, waitSynced } from '../helpers/provider';
+
+/*
+ * The update gate checks each update against a shadow of the live document that already holds
+ * every update admitted before it — including those whose log write is still in flight and
+ * which Hocuspocus applies to the live document only once stored. The socket fuzzer once saw
+ * an update pass the gate and still throw in the live apply ("Unexpected case"): a refused
+ * update had thrown the shadow away, the shadow was taken again from the live document without
+ * the updates still in flight, and the next update was checked against a document that lacked
+ * them. This test builds that sequence on purpose, with the log writes held:
+ *
+ *   A (valid) admitted, its write held · B refused (it breaks the document once A is in) ·
+ *   B sent again on another connection · A's write released, then B's.
+ *
+ * B must be refused the second time as well; before the fix it was admitted, and the live
+ * document threw when it met B after A.
+ */
+
+/** A store whose appends wait while their update is in `held`. */
+class HeldStore extends DocStore {
+	readonly held = new Map<Uint8Array, Promise<void>>();
+	/** Appends that reached a hold so far. */
+	waited = 0;
+	override async append(docName: string, update: Uint8Array, userId: string | null = null): Promise<void> {
+		for (const [bytes, gate] of this.held) {
+			if (!sameBytes(bytes, update)) continue;
+			this.waited++;
+			await gate;
+		}
+		return super.append(docName, update, userId);
+	}
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+	return a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+	let resolve!: () => void;
+	const promise = new Promise<void>((r) => (resolve = r));
+	return { promise, resolve };
+}
+
+const AUTH = 2;
+const SYNC = 0;
+const CLOSE = 7;
+const SYNC_STATUS = 8;
+
+const frame = (write: (e: encoding.Encoder) => void) => {
+	const e = encoding.createEncoder();
+	write(e);
+	return encoding.toUint8Array(e);
+};
+
+/** A bare protocol client: one document, authenticated, sending raw updates. */
+async function rawClient(url: string, name: string, token: string) {
+	const ws = new WebSocket(`${url}?${SCHEMA_PARAM}=${CLIENT_SCHEMA_VERSION}`);
+	const seen: { type: number; value: number }[] = [];
+	ws.binaryType = 'nodebuffer';
+	ws.on('message', (data: Buffer) => {
+		const d = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+		if (decoding.readVarString(d) !== name) return;
+		const type = decoding.readVarUint(d);
+		seen.push({ type, value: type === AUTH || type === SYNC_STATUS ? decoding.readVarUint(d) : -1 });
+	});
+	await new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject)));
+	ws.send(frame((e) => (encoding.writeVarString(e, name), encoding.writeVarUint(e, AUTH), encoding.writeVarUint(e, 0), encoding.writeVarString(e, token))));
+	await waitFor(() => seen.some((m) => m.type === AUTH), 'the answer to authentication', 10_000);
+	if (!seen.some((m) => m.type === AUTH && m.value === 2)) throw new Error('authentication refused');
+	return {
+		seen,
+		send(update: Uint8Array) {
+			ws.send(frame((e) => (encoding.writeVarString(e, name), encoding.writeVarUint(e, SYNC), encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, update))));
+		},
+		acked: () => seen.some((m) => m.type === SYNC_STATUS && m.value === 1),
+		closed: () => seen.some((m) => m.type === CLOSE),
+		close: () => ws.terminate()
+	};
+}
+
+/** A minutes-like corpus from a fixed client id: A is all of it, the mutations are drawn from its steps. */
+function corpus(): { whole: Uint8Array; steps: Uint8Array[] } {
+	const doc = new Y.Doc();
+	doc.clientID = 424242;
+	const steps: Uint8Array[] = [];
+	doc.on('update', (u: Uint8Array) => steps.push(u));
+	const text = doc.getText('t');
+	for (const word of ['会议', '听取了', '各单位', '汇报', 'report', '。']) text.insert(text.length, word);
+	text.format(0, 2, { bold: true });
+	text.delete(2, 3);
+	const map = doc.getMap('m');
+	map.set('title', '十一月例会');
+	map.set('nested', new Y.Map());
+	const array = doc.getArray('a');
+	array.insert(0, [1, 'two', { three: 3 }]);
+	array.delete(1, 1);
+	return { whole: Y.encodeStateAsUpdate(doc), steps };
+}
+
+/**
+ * An update that passes the gate against `without` (the live document before A) and throws when
+ * applied after A — exactly what a shadow missing A would let through.
+ */
+function findB(without: Uint8Array, a: Uint8Array, steps: Uint8Array[]): Uint8Array {
+	const random = rng(20261128);
+	for (let n = 0; n < 200_000; n++) {
+		const candidate = mutate(steps[Math.floor(random() * steps.length)]!, random);
+		const check = checkUpdate(candidate);
+		if (!check.ok || check.empty) continue;
+		const before = new Y.Doc();
+		Y.applyUpdate(before, without);
+		const shadow = shadowOf(before);
+		const admitted = admitToShadow(shadow, candidate).ok;
+		shadow.destroy();
+		before.destroy();
+		if (!admitted) continue;
+		const after = new Y.Doc();
+		try {
+			Y.applyUpdate(after, without);
+			Y.applyUpdate(after, a);
+			Y.applyUpdate(after, candidate);
+		} catch {
+			return candidate;
+		} finally {
+			after.destroy();
+		}
+	}
+	throw new Error('no update of that kind found in the corpus');
+}
+
+let database: TestDatabase;
+let fx: CommitteeFixture;
+let store: HeldStore;
+let server: Awaited<ReturnType<typeof startCollabServer>>;
+let name: string;
+
+beforeAll(async () => {
+	database = await createTestDatabase();
+	fx = await createCommitteeFixture(database.db);
+	const [m] = await database.db
+		.insert(meetings)
+		.values({ committeeId: fx.committeeId, title: '顺序测试', kind: 'regular', startsAt: new Date('2026-12-01T06:00:00Z') })
+		.returning();
+	name = minutesDocName(m!.id);
+	store = new HeldStore(database.db);
+	server = await startCollabServer(database, { docStore: store, compactAfterMs: 60_000 });
+});
+afterAll(async () => {
+	await server?.stop();
+	await database?.destroy();
+});
+
+describe('the update gate and updates still being stored', () => {
+	it('checks an update against the updates admitted before it even when the shadow was taken again meanwhile', { timeout: 120_000 }, async () => {
+		// Keeps the document loaded, and is the member whose view must stay intact.
+		const keeper = connect(server.url, name, fx.people.recorder.token);
+		await waitSynced(keeper, 30_000);
+		const live = server.collab.hocuspocus.documents.get(name);
+		if (!live) throw new Error('the document is not loaded');
+		const { whole: a, steps } = corpus();
+		const b = findB(Y.encodeStateAsUpdate(live), a, steps);
+
+		const liveErrors: string[] = [];
+		const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+			const text = args.map(String).join(' ');
+			if (/Caught error while handling a Yjs update/.test(text)) liveErrors.push(text);
+		});
+		try {
+			const aWrite = deferred();
+			const bWrite = deferred();
+			store.held.set(a, aWrite.promise);
+			store.held.set(b, bWrite.promise);
+
+			const first = await rawClient(server.url, name, fx.people.convener.token);
+			first.send(a);
+			await waitFor(() => store.waited === 1, 'A to reach its held write', 5_000);
+
+			// Refused: the shadow holds A. This throws the shadow away.
+			const second = await rawClient(server.url, name, fx.people.convener.token);
+			second.send(b);
+			await waitFor(() => second.closed(), 'B to be refused', 10_000);
+
+			// The shadow is taken again: it must hold A (still being written) and so refuse B again.
+			const third = await rawClient(server.url, name, fx.people.convener.token);
+			third.send(b);
+			// Wait for B's fate to be decided: either refused at the gate or its write held.
+			await waitFor(() => third.closed() || store.waited === 2, 'B to be refused or held', 10_000);
+			aWrite.resolve();
+			await waitFor(() => first.acked(), 'A to be acknowledged', 10_000);
+			bWrite.resolve();
+			await waitFor(() => third.closed() || third.acked(), 'B to be answered', 10_000);
+			expect(third.acked()).toBe(false);
+			expect(third.closed()).toBe(true);
+			for (const c of [first, second, third]) c.close();
+		} finally {
+			spy.mockRestore();
+		}
+		expect(liveErrors).toEqual([]);
+
+		// A is stored and in everyone's copy; the document loads from storage and syncs.
+		await waitFor(() => keeper.doc.getText('t').toString().includes('各单位'), 'A in the member copy', 10_000);
+		const fromStorage = new Y.Doc();
+		await new DocStore(database.db).loadInto(name, fromStorage, null);
+		expect(fromStorage.getText('t').toString()).toContain('各单位');
+		Y.encodeStateAsUpdate(fromStorage);
+		const late = connect(server.url, name, fx.people.member.token);
+		await waitSynced(late, 30_000);
+		expect(late.doc.getText('t').toString()).toContain('各单位');
+		late.destroy();
+		keeper.destroy();
+	});
+
+	it('applies admitted updates to the live document in the order they were admitted, even when a later one is stored first', { timeout: 60_000 }, async () => {
+		const author = new Y.Doc();
+		author.clientID = 777;
+		const parts: Uint8Array[] = [];
+		author.on('update', (u: Uint8Array) => parts.push(u));
+		author.getText('order').insert(0, '第一');
+		author.getText('order').insert(2, '第二');
+		const [one, two] = parts as [Uint8Array, Uint8Array];
+		const oneWrite = deferred();
+		store.held.set(one, oneWrite.promise);
+		const waitedBefore = store.waited;
+		const first = await rawClient(server.url, name, fx.people.convener.token);
+		const second = await rawClient(server.url, name, fx.people.convener.token);
+		first.send(one);
+		await waitFor(() => store.waited === waitedBefore + 1, 'the first write to be held', 5_000);
+		second.send(two);
+		// The second is stored at once, but the shadow took it after the first: it waits its turn.
+		await new Promise((r) => setTimeout(r, 500));
+		expect(second.acked()).toBe(false);
+		oneWrite.resolve();
+		await waitFor(() => first.acked() && second.acked(), 'both acknowledgements', 10_000);
+		const live = server.collab.hocuspocus.documents.get(name)!;
+		expect(live.getText('order').toString()).toBe('第一第二');
+		first.close();
+		second.close();
+	});
+});
