@@ -2,7 +2,8 @@ import { Hocuspocus } from '@hocuspocus/server';
 import type { Database } from '../../src/lib/server/db';
 import type { Config } from '../../src/lib/server/config';
 import { DocStore } from '../../src/lib/server/docStore';
-import type { CollabContext } from './context';
+import { Refusal, type CollabContext } from './context';
+import { CLOSE_REASONS } from '../../src/lib/docs/closeReasons';
 import { Auth } from './extensions/auth';
 import { UnloadGuard } from './extensions/unloadGuard';
 import { Persistence } from './extensions/persistence';
@@ -113,12 +114,15 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 			if (!lifecycle.accepts(name)) throw new Error(`${name} is frozen`);
 			const connection = await hocuspocus.openDirectConnection(name, {} as CollabContext);
 			try {
-				persistence.takeRefusedServerChange(name);
-				await connection.transact((doc) => change(doc));
-				// The change reached the log through persistence's onChange; wait until it is stored.
-				// (With Redis, the other instances receive it through the relay and do not store it again.)
-				await persistence.waitPending(name);
-				if (persistence.takeRefusedServerChange(name)) throw new Error(`${name} is frozen: the change was not stored`);
+				const document = connection.document;
+				if (!document) throw new Error(`${name} was closed before it could be changed`);
+				// Stored before it is applied, so a refusal leaves nothing behind. (With Redis, the
+				// other instances receive it through the relay and do not store it again.)
+				await persistence.applyServerChange(name, document, change);
+			} catch (err) {
+				if (err instanceof Refusal && err.reason === CLOSE_REASONS.documentFrozen) throw new Error(`${name} is frozen: the change was not stored`, { cause: err });
+				if (err instanceof Refusal && err.reason === CLOSE_REASONS.storageUnavailable) throw new Error(`${name}: the change could not be stored`, { cause: err });
+				throw err;
 			} finally {
 				await connection.disconnect();
 			}

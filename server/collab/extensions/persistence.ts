@@ -1,6 +1,7 @@
 import type { PersistenceMetrics } from '../metrics';
 import { isTransactionOrigin } from '@hocuspocus/server';
 import type {
+	LocalTransactionOrigin,
 	afterLoadDocumentPayload,
 	afterUnloadDocumentPayload,
 	beforeSyncPayload,
@@ -20,6 +21,8 @@ import { Refusal, type CollabContext } from '../context';
 const SYNC_STEP_2 = 1;
 const SYNC_UPDATE = 2;
 const LOAD_ORIGIN = Symbol('persistence-load');
+/** A server-side change applied to the live document once it was stored (applyServerChange). */
+const STORED_SERVER_CHANGE: LocalTransactionOrigin = { source: 'local', context: {} };
 
 export interface PersistenceOptions {
 	/** How long an append may keep failing before the connection is closed (the client resyncs later). */
@@ -60,7 +63,6 @@ export class Persistence implements Extension {
 	private readonly log: (message: string, err?: unknown) => void;
 	private readonly accepts: (documentName: string) => boolean;
 	private readonly metrics: PersistenceMetrics | undefined;
-	private readonly refusedServerChanges = new Set<string>();
 	/**
 	 * Per document, the updates admitted to the shadow whose append is still in flight, in the
 	 * order they were admitted. They are not in the live document yet, so a shadow taken again
@@ -228,7 +230,48 @@ export class Persistence implements Extension {
 		}
 	}
 
-	/** Changes made on the server (not by a client connection) are logged here. */
+	/**
+	 * Changes the live document from server code the way a client's update is handled: the change
+	 * is made on a copy, stored, and only then applied to the live document (and so sent to its
+	 * clients). A change the database refuses (the document was fenced by another instance that
+	 * this one has not heard from yet) or cannot store is thrown, and was never seen by anyone:
+	 * applied first, it would stay in memory, with the clients and in projections, but never in
+	 * the log.
+	 */
+	async applyServerChange(documentName: string, live: Y.Doc, change: (doc: Y.Doc) => void): Promise<void> {
+		// A copy with a client id of its own: the live document's may be writing concurrently.
+		const copy = new Y.Doc({ gc: live.gc });
+		try {
+			Y.applyUpdate(copy, Y.encodeStateAsUpdate(live));
+			const updates: Uint8Array[] = [];
+			copy.on('update', (update: Uint8Array) => updates.push(update));
+			copy.transact(() => change(copy));
+			if (updates.length === 0) return;
+			const update = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+			// No await between this check and track(): see PersistenceOptions.accepts.
+			if (!this.accepts(documentName)) {
+				this.metrics?.refused('frozen');
+				throw new Refusal(CLOSE_REASONS.documentFrozen, CLOSE_CODES.documentFrozen);
+			}
+			try {
+				await this.track(documentName, this.appendWithRetry(documentName, update, this.giveUpMs));
+			} catch (err) {
+				if (err instanceof Refusal && err.reason === CLOSE_REASONS.documentFrozen) {
+					this.metrics?.refused('frozen');
+					this.log(`a server-side change to ${documentName} was not stored: the document is frozen`);
+				}
+				throw err;
+			}
+			Y.applyUpdate(live, update, STORED_SERVER_CHANGE);
+		} finally {
+			copy.destroy();
+		}
+	}
+
+	/**
+	 * Changes made on the server (not by a client connection) are logged here, unless they were
+	 * stored before they were applied (applyServerChange, the minutes template).
+	 */
 	async onChange(data: onChangePayload<CollabContext>): Promise<void> {
 		if (data.connection || data.transactionOrigin === LOAD_ORIGIN) return;
 		const origin = data.transactionOrigin;
@@ -246,6 +289,7 @@ export class Persistence implements Extension {
 		// @hocuspocus/extension-redis applies them with the origin { source: 'redis' }
 		// (tests/collab/redisRelay.test.ts checks that each is stored exactly once).
 		if (isTransactionOrigin(origin) && origin.source === 'redis') return;
+		if (origin === STORED_SERVER_CHANGE) return;
 		// Hocuspocus does not await onChange, so nothing may be thrown from here; a server-side
 		// change is retried for as long as the process lives and beforeUnloadDocument keeps
 		// the document in memory meanwhile.
@@ -253,9 +297,9 @@ export class Persistence implements Extension {
 			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.update, Number.POSITIVE_INFINITY));
 		} catch (err) {
 			if (err instanceof Refusal && err.reason === CLOSE_REASONS.documentFrozen) {
-				// Fenced on another instance between the caller's check and the append.
-				this.refusedServerChanges.add(data.documentName);
-				this.log(`a server-side change to ${data.documentName} was not stored: the document is frozen`);
+				// The minutes template laid out after loading lands here too, stored already; any
+				// other server-side change that must honour a fence goes through applyServerChange.
+				this.log(`a server-side change to ${data.documentName} was not logged again: the document is frozen`);
 				return;
 			}
 			this.log(`lost track of a server-side change to ${data.documentName}`, err);
@@ -280,14 +324,6 @@ export class Persistence implements Extension {
 		const all = [...this.pending.values()].flatMap((s) => [...s]);
 		await Promise.allSettled(all);
 		await (await this.store()).drain();
-	}
-
-	/**
-	 * Whether a server-side change to the document was refused as frozen since the last call
-	 * (collabControl.edit asks after waitPending, to report the refusal instead of success).
-	 */
-	takeRefusedServerChange(documentName: string): boolean {
-		return this.refusedServerChanges.delete(documentName);
 	}
 
 	/** Resolves when every append in flight for the document has finished. */

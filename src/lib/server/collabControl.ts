@@ -21,7 +21,9 @@ export interface CollabControl {
 	reconnectUser(userId: string): void;
 	/**
 	 * Changes a live document on the server as one transaction, so that connected clients see
-	 * it at once; resolves when the change is stored. Absent when no collaboration server runs.
+	 * it at once. The change is stored before anyone sees it: it rejects, leaving the document
+	 * as it was, when the document is frozen (also by a fence this instance has not heard of yet)
+	 * or the change cannot be stored. Absent when no collaboration server runs.
 	 */
 	edit?(docName: string, change: (doc: Y.Doc) => void): Promise<void>;
 }
