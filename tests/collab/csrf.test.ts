@@ -29,6 +29,26 @@ function concrete(dir: string): string {
 	);
 }
 
+const actionNames = (source: string) => [...source.matchAll(/^\t(\w+): (?:async )?\(/gm)].map((m) => m[1]!);
+
+/**
+ * Actions a page takes from a sibling module (`...participationActions`): the names inside that
+ * module's exported object, so the opinion and confirmation actions are probed too.
+ */
+function spreadActions(dir: string, source: string): string[] {
+	const names: string[] = [];
+	for (const [, spread] of source.matchAll(/^\t\.\.\.(\w+)/gm)) {
+		for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== '+page.server.ts')) {
+			const text = fs.readFileSync(path.join(dir, file), 'utf8');
+			const start = text.indexOf(`export const ${spread} = {`);
+			if (start === -1) continue;
+			const end = text.indexOf('\n};', start);
+			names.push(...actionNames(text.slice(start, end === -1 ? undefined : end)));
+		}
+	}
+	return names;
+}
+
 function mutationEndpoints(): { path: string; kind: 'action' | 'endpoint'; actions: string[] }[] {
 	const root = path.resolve('src/routes');
 	const out: { path: string; kind: 'action' | 'endpoint'; actions: string[] }[] = [];
@@ -39,10 +59,12 @@ function mutationEndpoints(): { path: string; kind: 'action' | 'endpoint'; actio
 			else if (entry.name === '+page.server.ts') {
 				const source = fs.readFileSync(full, 'utf8');
 				if (!/export const actions/.test(source)) continue;
-				const names = [...source.matchAll(/^\t(\w+): (?:async )?\(/gm)].map((m) => m[1]!);
+				const names = [...actionNames(source), ...spreadActions(dir, source)];
 				out.push({ path: concrete(path.relative(root, dir)), kind: 'action', actions: names.length ? names : ['default'] });
-			} else if (entry.name === '+server.ts' && /export const (POST|PUT|PATCH|DELETE)/.test(fs.readFileSync(full, 'utf8'))) {
-				out.push({ path: concrete(path.relative(root, dir)), kind: 'endpoint', actions: [] });
+			} else if (entry.name === '+server.ts') {
+				// For an endpoint, `actions` are the verbs it answers that change something.
+				const verbs = [...fs.readFileSync(full, 'utf8').matchAll(/export const (POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!);
+				if (verbs.length) out.push({ path: concrete(path.relative(root, dir)), kind: 'endpoint', actions: verbs });
 			}
 		}
 	};
@@ -66,6 +88,11 @@ describe('cross-site request forgery', () => {
 	it('finds the routes that change something', () => {
 		expect(targets.filter((t) => t.kind === 'action').length).toBeGreaterThanOrEqual(25);
 		expect(targets.filter((t) => t.kind === 'endpoint').length).toBeGreaterThanOrEqual(10);
+		// The ones the permission matrix singles out, so that a change in how routes are written cannot drop them silently.
+		const meeting = targets.find((t) => t.path === `/meetings/${ID}`);
+		expect(meeting?.actions).toEqual(expect.arrayContaining(['transition', 'opinionAdd', 'opinionEdit', 'opinionDelete', 'confirm']));
+		const endpoints = targets.filter((t) => t.kind === 'endpoint').map((t) => t.path);
+		expect(endpoints).toEqual(expect.arrayContaining([`/api/v1/projects/${ID}/transitions`, `/api/v1/projects/${ID}/reports`, `/api/v1/meetings/${ID}/transitions`]));
 	});
 
 	const probes: { name: string; headers: Record<string, string>; body: BodyInit }[] = [
@@ -79,11 +106,12 @@ describe('cross-site request forgery', () => {
 		it(`refuses ${probe.name} with 403 on every form action and endpoint`, async () => {
 			const accepted: string[] = [];
 			for (const target of targets) {
-				const urls = target.kind === 'action' ? target.actions.map((a) => `${target.path}${a === 'default' ? '' : `?/${a}`}`) : [target.path];
-				for (const url of urls) {
+				const requests =
+					target.kind === 'action' ? target.actions.map((a) => ({ url: `${target.path}${a === 'default' ? '' : `?/${a}`}`, method: 'POST' })) : target.actions.map((method) => ({ url: target.path, method }));
+				for (const { url, method } of requests) {
 					const headers = { ...probe.headers, cookie, ...(probe.name.startsWith('multipart') ? { origin: 'https://evil.example' } : {}) };
-					const res = await fetch(`${server.http}${url}`, { method: 'POST', headers, body: probe.body, redirect: 'manual' });
-					if (res.status !== 403) accepted.push(`${url} → ${res.status}`);
+					const res = await fetch(`${server.http}${url}`, { method, headers, body: probe.body, redirect: 'manual' });
+					if (res.status !== 403) accepted.push(`${method} ${url} → ${res.status}`);
 				}
 			}
 			expect(accepted).toEqual([]);

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { agendaDocName } from '../../src/lib/docs/agenda';
+import { addAgendaItem, agendaDocName } from '../../src/lib/docs/agenda';
 import { MINUTES_FIELD, minutesDocName } from '../../src/lib/docs/minutes';
 import { accessFor, DOC_STATES, type DocKind, type DocState } from '../../src/lib/domain/permissions';
+import { canManageProjectItems } from '../../src/lib/domain/projectStatus';
 import { canManageMeetings, type CommitteeRole } from '../../src/lib/domain/roles';
 import { draftBulletin, freezeBulletin } from '../../src/lib/server/bulletin';
 import { IN_MEMORY, openDatabase } from '../../src/lib/server/db';
-import { meetings } from '../../src/lib/server/db/schema';
+import { meetings, projectItems, projectItemUnits, writtenOpinions } from '../../src/lib/server/db/schema';
 import { editDocument } from '../../src/lib/server/liveEdit';
 import { allowedTransitions, TRANSITIONS, transitionMeeting, type Transition } from '../../src/lib/server/meetingLifecycle';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
@@ -18,13 +19,19 @@ import { startServer, type ServerProcess } from '../helpers/serverProcess';
  * lifecycle form action that reads or writes an agenda, minutes, board, bulletin or record, in
  * every lifecycle state, against the real server. The expected answer comes from the permission
  * module (accessFor) and the lifecycle's own rule (allowedTransitions), never from a second table:
- * read access → 200; none → 403 or 404 for a signed-in person (the record's existence is not
- * theirs to learn), a redirect to sign-in for pages and 401 for the API when signed out.
+ * read access → 200; none → 404 for a signed-in person (the record's existence is not theirs to
+ * learn: the same answer as an unknown id), 403 for one who may see the record but not make the
+ * change, a redirect to sign-in for pages and 401 for the API when signed out (the rule in
+ * src/lib/server/guard.ts).
  */
 
 type Who = CommitteeRole | 'admin' | 'otherCommittee' | 'noSeat' | 'signedOut';
 const WHO: Who[] = ['admin', 'convener', 'recorder', 'member', 'part_time', 'observer', 'otherCommittee', 'noSeat', 'signedOut'];
 const principal = (who: Who) => ({ isAdmin: who === 'admin', role: who === 'admin' || who === 'otherCommittee' || who === 'noSeat' || who === 'signedOut' ? null : who });
+/** May know the committee's meetings, records and projects exist: a seat, or administration. */
+const sees = (who: Who) => who === 'admin' || principal(who).role !== null;
+/** The answer to someone who may not do a thing: sign in, 404 when they may not even see it, 403 otherwise. */
+const refused = (who: Who, surface: 'page' | 'api'): number[] => (who === 'signedOut' ? [surface === 'page' ? -303 : 401] : sees(who) ? [403] : [404]);
 
 let fresh: Awaited<ReturnType<typeof freshServerEnv>>;
 let server: ServerProcess;
@@ -33,6 +40,12 @@ let other: CommitteeFixture;
 /** A meeting in each lifecycle state. */
 const meetingIn = {} as Record<DocState, string>;
 let recordId: string;
+/** Meetings for the opinion and confirmation actions, one per state, each with one agenda item and the member's opinion on it. */
+const talkIn = {} as Record<DocState, { meetingId: string; agendaItemId: string; opinionId: string }>;
+/** Project items: one running, one withdrawn (its decision removed on re-finalization); fx.unitId answers for both. */
+const itemIn = {} as Record<'active' | 'withdrawn', string>;
+const ITEM_DUE = '2027-06-30';
+const OPINION = '同意，建议优先安排三号楼。';
 /** Bulletin periods: one drafted (edited like a meeting in progress), one frozen (finalized). */
 const bulletinIn: Partial<Record<DocState, string>> = {};
 const YEAR = 2026;
@@ -71,6 +84,24 @@ beforeAll(async () => {
 	const frozen = await draftBulletin(db, convener, { scopeId: fx.committeeId, year: YEAR, quarter: 2 }, '2026-11-28');
 	await freezeBulletin(db, convener, frozen.id);
 	bulletinIn.finalized = frozen.period;
+	for (const state of DOC_STATES) {
+		// Written straight into their state: opinions and confirmations look at nothing else.
+		const [m] = await db.insert(meetings).values({ committeeId: fx.committeeId, title: `意见 ${state}`, kind: 'regular', startsAt: new Date('2026-11-21T06:00:00Z'), state }).returning();
+		let agendaItemId = '';
+		await editDocument(db, agendaDocName(m!.id), (doc) => {
+			agendaItemId = addAgendaItem(doc, { title: '老旧小区加装电梯' });
+		});
+		const [o] = await db.insert(writtenOpinions).values({ meetingId: m!.id, agendaItemId, authorId: fx.people.member.id, body: OPINION }).returning();
+		talkIn[state] = { meetingId: m!.id, agendaItemId, opinionId: o!.id };
+	}
+	for (const kind of ['active', 'withdrawn'] as const) {
+		const [item] = await db
+			.insert(projectItems)
+			.values({ committeeId: fx.committeeId, title: `加装电梯 ${kind}`, level: 'community', dueDate: ITEM_DUE, withdrawnAt: kind === 'withdrawn' ? new Date() : null })
+			.returning();
+		await db.insert(projectItemUnits).values({ projectItemId: item!.id, unitId: fx.unitId, personName: '' });
+		itemIn[kind] = item!.id;
+	}
 	await database.close();
 	server = await startServer(fresh.env);
 }, 120_000);
@@ -107,7 +138,7 @@ async function api(who: Who, path: string, method = 'GET', body?: unknown): Prom
 /** What a read should answer: 200 to those with access; sign-in (-303 for a page, 401 for the API) to the signed out; 403 or 404 to the rest. */
 function readVerdict(who: Who, kind: DocKind, state: DocState, surface: 'page' | 'api'): number[] {
 	if (who === 'signedOut') return [surface === 'page' ? -303 : 401];
-	return accessFor(principal(who), kind, state) === 'none' ? [403, 404] : [200];
+	return accessFor(principal(who), kind, state) === 'none' ? [404] : [200];
 }
 
 /** Collects every (who, what) whose answer is not the expected one, asking a few at a time (none of them changes anything). */
@@ -156,8 +187,8 @@ describe('the permission matrix over HTTP', () => {
 					const permitted = who !== 'signedOut' && allowedTransitions(FROM[transition], p.role, p.isAdmin).includes(transition);
 					const form = { transition, reason: '测试', override: '测试' };
 					return [
-						{ what: `?/transition ${transition} on ${state}`, who, expected: who === 'signedOut' ? [-303] : permitted ? [400] : [403, 404], got: () => page(who, `/meetings/${meetingIn[state]}?/transition`, 'POST', form) },
-						{ what: `POST transitions ${transition} on ${state}`, who, expected: who === 'signedOut' ? [401] : permitted ? [409] : [403, 404], got: () => api(who, `/api/v1/meetings/${meetingIn[state]}/transitions`, 'POST', form) }
+						{ what: `?/transition ${transition} on ${state}`, who, expected: permitted ? [400] : refused(who, 'page'), got: () => page(who, `/meetings/${meetingIn[state]}?/transition`, 'POST', form) },
+						{ what: `POST transitions ${transition} on ${state}`, who, expected: permitted ? [409] : refused(who, 'api'), got: () => api(who, `/api/v1/meetings/${meetingIn[state]}/transitions`, 'POST', form) }
 					];
 				})
 			)
@@ -205,7 +236,7 @@ describe('the permission matrix over HTTP', () => {
 				const action = state === 'finalized' ? 'refresh' : 'reopen';
 				return [
 					{ what: `bulletin page/${state}`, who, expected: reads, got: () => page(who, path) },
-					{ what: `?/${action} on a ${state} bulletin`, who, expected: who === 'signedOut' ? [-303] : reads.includes(200) ? (manages ? [400] : [403]) : [403, 404], got: () => page(who, `${path}?/${action}`, 'POST', { reason: '测试' }) }
+					{ what: `?/${action} on a ${state} bulletin`, who, expected: manages ? [400] : refused(who, 'page'), got: () => page(who, `${path}?/${action}`, 'POST', { reason: '测试' }) }
 				];
 			})
 		);
@@ -228,5 +259,68 @@ describe('the permission matrix over HTTP', () => {
 			];
 		});
 		expect(await matrix(cases)).toEqual([]);
+	});
+	it('the project API: an item, its history and reports, its changes and report filing, running and withdrawn', async () => {
+		const unknown = '00000000-0000-4000-8000-000000000000';
+		const cases = (['active', 'withdrawn'] as const).flatMap((kind) =>
+			WHO.flatMap((who) => {
+				const base = `/api/v1/projects/${itemIn[kind]}`;
+				const p = principal(who);
+				const reads = who === 'signedOut' ? [401] : sees(who) ? [200] : [404];
+				// Changes that change nothing: the manager is told the item is unchanged, or withdrawn (409).
+				const manages = who !== 'signedOut' && canManageProjectItems(p.role, p.isAdmin);
+				const change = manages ? [409] : refused(who, 'api');
+				// A report for a month before the item existed: the unit's part-time member and the managers reach that check (400), or the withdrawal (409).
+				const reports = manages || who === 'part_time' ? (kind === 'withdrawn' ? [409] : [400]) : refused(who, 'api');
+				return [
+					{ what: `GET projects/:id/${kind}`, who, expected: reads, got: () => api(who, base) },
+					{ what: `GET projects/:id/history/${kind}`, who, expected: reads, got: () => api(who, `${base}/history`) },
+					{ what: `GET projects/:id/reports/${kind}`, who, expected: reads, got: () => api(who, `${base}/reports`) },
+					{ what: `POST transitions status/${kind}`, who, expected: change, got: () => api(who, `${base}/transitions`, 'POST', { change: 'status', status: 'not_started', reason: '测试' }) },
+					{ what: `POST transitions dueDate/${kind}`, who, expected: change, got: () => api(who, `${base}/transitions`, 'POST', { change: 'dueDate', dueDate: ITEM_DUE, reason: '测试' }) },
+					{ what: `POST transitions units/${kind}`, who, expected: change, got: () => api(who, `${base}/transitions`, 'POST', { change: 'units', units: [{ unitId: fx.unitId, personName: '' }], reason: '测试' }) },
+					{ what: `POST reports/${kind}`, who, expected: reports, got: () => api(who, `${base}/reports`, 'POST', { month: '2020-01', unitId: fx.unitId, done: '测试', progress: 10 }) },
+					// An unknown id gets the same answer as another committee's item.
+					...(kind === 'active'
+						? [
+								{ what: 'GET projects/unknown', who, expected: who === 'signedOut' ? [401] : [404], got: () => api(who, `/api/v1/projects/${unknown}`) },
+								{ what: 'POST transitions/unknown', who, expected: who === 'signedOut' ? [401] : [404], got: () => api(who, `/api/v1/projects/${unknown}/transitions`, 'POST', { change: 'status', status: 'not_started', reason: '测试' }) }
+							]
+						: [])
+				];
+			})
+		);
+		expect(await matrix(cases)).toEqual([]);
+	});
+
+	it('written opinions (书面意见) and confirmation (确认) in every meeting state', async () => {
+		const cases = DOC_STATES.flatMap((state) =>
+			WHO.flatMap((who) => {
+				const { meetingId, agendaItemId, opinionId } = talkIn[state];
+				const path = `/meetings/${meetingId}`;
+				const role = principal(who).role;
+				// Opinions: any seat but an observer's, until finalized (then 400, opinion.finalized). Adding one is a real change, and harmless.
+				const writes = role !== null && role !== 'observer';
+				const add = writes ? (state === 'finalized' ? [400] : [200]) : refused(who, 'page');
+				// Editing and deleting: the author alone; the author re-saves the same text, and deletes only where it is refused (finalized).
+				const own = who === 'member' ? (state === 'finalized' ? [400] : [200]) : refused(who, 'page');
+				// Confirmation: those answering for a unit or as standing members (not observers, not an administrator without a seat), only in review.
+				const confirm = writes ? (state === 'review' ? [200] : [400]) : refused(who, 'page');
+				return [
+					{ what: `?/opinionAdd/${state}`, who, expected: add, got: () => page(who, `${path}?/opinionAdd`, 'POST', { agendaItemId, body: '同意' }) },
+					{ what: `?/opinionEdit/${state}`, who, expected: own, got: () => page(who, `${path}?/opinionEdit`, 'POST', { id: opinionId, body: OPINION }) },
+					...(who === 'member' && state !== 'finalized' ? [] : [{ what: `?/opinionDelete/${state}`, who, expected: own, got: () => page(who, `${path}?/opinionDelete`, 'POST', { id: opinionId }) }]),
+					{ what: `?/confirm/${state}`, who, expected: confirm, got: () => page(who, `${path}?/confirm`, 'POST', { status: 'confirmed' }) }
+				];
+			})
+		);
+		expect(await matrix(cases)).toEqual([]);
+	});
+
+	it('an opinion of another committee\'s meeting, named from a meeting of one\'s own, is not found', async () => {
+		const path = `/meetings/${other.meetingId}`;
+		for (const action of ['opinionEdit', 'opinionDelete'] as const) {
+			expect(await page('otherCommittee', `${path}?/${action}`, 'POST', { id: talkIn.review.opinionId, body: '改写' })).toBe(404);
+		}
 	});
 });

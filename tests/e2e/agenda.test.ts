@@ -115,7 +115,7 @@ describe('meeting agenda in two browsers', () => {
 		await observer.context.close();
 	});
 
-	it('someone outside the committee is refused with a clear message', async () => {
+	it('someone outside the committee is told there is no such page (not that the meeting exists)', async () => {
 		// The convener of another community's committee is not in this one.
 		const owner = await signInPage(browser, server.http, 'convener', PASSWORD);
 		await owner.page.locator('[data-testid=committee-list] a').first().click();
@@ -125,8 +125,8 @@ describe('meeting agenda in two browsers', () => {
 		await owner.context.close();
 		const outsider = await signInPage(browser, server.http, 's1.convener', PASSWORD);
 		const res = await outsider.page.goto(url);
-		expect(res?.status()).toBe(403);
-		expect(await outsider.page.locator('main').textContent()).toContain('没有权限');
+		expect(res?.status()).toBe(404);
+		expect(await outsider.page.locator('main').textContent()).toContain('找不到这个页面');
 		await outsider.context.close();
 	});
 

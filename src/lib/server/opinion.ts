@@ -92,6 +92,13 @@ async function ownOpinion(db: DbOrTx, userId: string, opinionId: string) {
 	return row;
 }
 
+/** The meeting an opinion was given on, or null for an unknown id. No permission check. */
+export async function meetingOfOpinion(db: DbOrTx, opinionId: string): Promise<string | null> {
+	if (!isUuid(opinionId)) return null;
+	const [row] = await db.select({ meetingId: writtenOpinions.meetingId }).from(writtenOpinions).where(eq(writtenOpinions.id, opinionId));
+	return row?.meetingId ?? null;
+}
+
 /** Only the author edits an opinion; the name it was given in stays. */
 export async function editOpinion(db: Db, user: { id: string }, opinionId: string, input: { body: string }): Promise<void> {
 	const body = cleanBody(input.body);

@@ -213,7 +213,6 @@ export async function fileReport(
 
 	return db.transaction(async (tx) => {
 		const item = await lockProjectItem(tx, itemId);
-		if (item.withdrawnAt) throw new ProjectItemError('project.error.withdrawn');
 		const manager = await mayManageProjectItem(tx, user, item.committeeId);
 		const own = await representedUnit(tx, user.id, item.committeeId);
 		const responsible = (await tx.select({ unitId: projectItemUnits.unitId }).from(projectItemUnits).where(eq(projectItemUnits.projectItemId, itemId))).map((r) => r.unitId);
@@ -227,6 +226,8 @@ export async function fileReport(
 		} else {
 			throw new ProjectItemError(manager ? 'project.report.unitRequired' : 'project.report.notAllowed');
 		}
+		// After the permission, as for the other changes: someone who may not report is told so, not that the item is withdrawn.
+		if (item.withdrawnAt) throw new ProjectItemError('project.error.withdrawn');
 		const createdMonth = chinaToday(item.createdAt).slice(0, 7);
 		if (month < createdMonth) throw new ProjectItemError('project.report.beforeItem', { month: createdMonth });
 

@@ -2,6 +2,8 @@ import { listCommittees, listCommitteesForUser, roleOf, getCommittee, type Commi
 import type { CommitteeRole } from '../domain/roles';
 import type { DbOrTx } from './db';
 import type { SessionUser } from './auth/session';
+import { resolveDocAccess } from './docAccess';
+import { isUuid } from './meeting';
 
 export type VisibleCommittee = CommitteeSummary & { role: CommitteeRole | null };
 
@@ -21,4 +23,15 @@ export async function visibleCommittee(db: DbOrTx, user: Pick<SessionUser, 'id' 
 	const role = await roleOf(db, user.id, committeeId);
 	if (!role && !user.isAdmin) return null;
 	return { ...committee, role };
+}
+
+/**
+ * Whether the person may know that the meeting exists: a seat in its committee, or
+ * administration (the same people who may read its agenda). Routes answer 404 when not, so
+ * that a refusal never tells an outsider that the id is real (see guard.ts).
+ */
+export async function visibleMeeting(db: DbOrTx, user: Pick<SessionUser, 'id' | 'isAdmin'>, meetingId: string): Promise<boolean> {
+	if (!isUuid(meetingId)) return false;
+	const access = await resolveDocAccess(db, user, { kind: 'agenda', meetingId });
+	return access.found && access.access !== 'none';
 }

@@ -10,6 +10,7 @@ import { getDb } from '$lib/server/db';
 import { resolveDocAccess } from '$lib/server/docAccess';
 import { requireUser } from '$lib/server/guard';
 import { getMeeting } from '$lib/server/meeting';
+import { visibleMeeting } from '$lib/server/visibility';
 import { allowedTransitions, isTransition, LifecycleError, transitionMeeting } from '$lib/server/meetingLifecycle';
 import { latestFinalization } from '$lib/server/minutes';
 import { projectItemsOfMeeting } from '$lib/server/projectItem';
@@ -28,7 +29,8 @@ export const load: PageServerLoad = async ({ params, locals, url, depends }) => 
 	const meeting = await getMeeting(db, params.id);
 	if (!meeting) error(404, { message: 'not-found', code: 'not_found' });
 	const agenda = await resolveDocAccess(db, user, { kind: 'agenda', meetingId: meeting.id });
-	if (!agenda.found || agenda.access === 'none') error(403, { message: 'forbidden', code: 'forbidden' });
+	// Another committee's meeting is, to this person, no meeting at all (guard.ts).
+	if (!agenda.found || agenda.access === 'none') error(404, { message: 'not-found', code: 'not_found' });
 	const minutes = await resolveDocAccess(db, user, { kind: 'minutes', meetingId: meeting.id });
 	const [attendance, units, items, finalization, proposals, recordVersions] = await Promise.all([
 		attendanceView(db, meeting.id),
@@ -74,9 +76,11 @@ export const actions: Actions = {
 		const transition = String(form.get('transition') ?? '');
 		const reason = String(form.get('reason') ?? '');
 		const override = String(form.get('override') ?? '');
+		const db = await getDb();
+		if (!(await visibleMeeting(db, user, params.id))) return fail(404, { lifecycleError: 'lifecycle.notFound', problems: [] });
 		if (!isTransition(transition)) return fail(400, { lifecycleError: 'lifecycle.wrongState', problems: [] });
 		try {
-			const result = await transitionMeeting(await getDb(), { meetingId: params.id, transition, actor: user, reason, override });
+			const result = await transitionMeeting(db, { meetingId: params.id, transition, actor: user, reason, override });
 			return { transitioned: transition, version: result.finalization?.version ?? null, decisions: result.finalization?.decisions ?? 0 };
 		} catch (err) {
 			if (err instanceof LifecycleError) {

@@ -6,7 +6,8 @@ import { getDb, type DbOrTx } from '$lib/server/db';
 import type { MeetingState } from '$lib/server/db/schema';
 import { requireUser } from '$lib/server/guard';
 import { readDocument } from '$lib/server/liveEdit';
-import { addOpinion, deleteOpinion, editOpinion, opinionsOfMeeting, OpinionError } from '$lib/server/opinion';
+import { addOpinion, deleteOpinion, editOpinion, meetingOfOpinion, opinionsOfMeeting, OpinionError } from '$lib/server/opinion';
+import { visibleMeeting } from '$lib/server/visibility';
 
 /*
  * Written opinions and confirmations on the meeting page, kept apart from +page.server.ts so the
@@ -50,6 +51,15 @@ export async function loadParticipation(db: DbOrTx, user: { id: string }, meetin
 	};
 }
 
+/*
+ * The domain refuses anyone without a seat with notAllowed; someone who may not even see the
+ * meeting (another committee's, or an opinion given there) is answered 404 first, as an unknown
+ * id would be (guard.ts).
+ */
+async function hiddenMeeting(db: DbOrTx, user: { id: string; isAdmin: boolean }, meetingId: string | null): Promise<boolean> {
+	return meetingId !== null && !(await visibleMeeting(db, user, meetingId));
+}
+
 function opinionFailure(err: unknown, extra: Record<string, string>) {
 	if (err instanceof OpinionError) return fail(err.key === 'opinion.notFound' ? 404 : err.key === 'opinion.notAllowed' ? 403 : 400, { opinionError: err.key, params: err.params, ...extra });
 	throw err;
@@ -61,8 +71,10 @@ export const participationActions = {
 		const form = await request.formData();
 		const agendaItemId = String(form.get('agendaItemId') ?? '');
 		const body = String(form.get('body') ?? '');
+		const db = await getDb();
+		if (await hiddenMeeting(db, user, params.id)) return fail(404, { opinionError: 'opinion.notFound' as const, params: {}, agendaItemId, body });
 		try {
-			await addOpinion(await getDb(), user, params.id, { agendaItemId, body, inUnitName: form.get('inName') === 'unit' });
+			await addOpinion(db, user, params.id, { agendaItemId, body, inUnitName: form.get('inName') === 'unit' });
 			return { opinionDone: 'saved' as const };
 		} catch (err) {
 			return opinionFailure(err, { agendaItemId, body });
@@ -73,8 +85,10 @@ export const participationActions = {
 		const form = await request.formData();
 		const id = String(form.get('id') ?? '');
 		const body = String(form.get('body') ?? '');
+		const db = await getDb();
+		if (await hiddenMeeting(db, user, await meetingOfOpinion(db, id))) return fail(404, { opinionError: 'opinion.notFound' as const, params: {}, editing: id, body });
 		try {
-			await editOpinion(await getDb(), user, id, { body });
+			await editOpinion(db, user, id, { body });
 			return { opinionDone: 'saved' as const };
 		} catch (err) {
 			return opinionFailure(err, { editing: id, body });
@@ -83,8 +97,11 @@ export const participationActions = {
 	opinionDelete: async ({ locals, url, request }: RequestEvent<{ id: string }>) => {
 		const user = requireUser(locals, url);
 		const form = await request.formData();
+		const id = String(form.get('id') ?? '');
+		const db = await getDb();
+		if (await hiddenMeeting(db, user, await meetingOfOpinion(db, id))) return fail(404, { opinionError: 'opinion.notFound' as const, params: {} });
 		try {
-			await deleteOpinion(await getDb(), user, String(form.get('id') ?? ''));
+			await deleteOpinion(db, user, id);
 			return { opinionDone: 'deleted' as const };
 		} catch (err) {
 			return opinionFailure(err, {});
@@ -95,8 +112,10 @@ export const participationActions = {
 		const form = await request.formData();
 		const status = String(form.get('status') ?? '');
 		const reason = String(form.get('reason') ?? '');
+		const db = await getDb();
+		if (await hiddenMeeting(db, user, params.id)) return fail(404, { confirmationError: 'confirmation.notFound' as const, params: {}, reason });
 		try {
-			await answer(await getDb(), user, params.id, { status, reason });
+			await answer(db, user, params.id, { status, reason });
 			return { confirmationDone: status };
 		} catch (err) {
 			if (err instanceof ConfirmationError) {

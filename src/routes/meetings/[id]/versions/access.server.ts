@@ -11,10 +11,10 @@ export const isVersionedDoc = (value: string | null): value is VersionedDoc => v
 
 export const docNameOf = (meetingId: string, doc: VersionedDoc) => (doc === 'minutes' ? minutesDocName(meetingId) : agendaDocName(meetingId));
 
-/** Versions are readable by whoever may read the document, and saved by whoever may write it. */
+/** Versions are readable by whoever may read the document, and saved by whoever may write it; to anyone else the meeting does not exist (guard.ts). */
 export async function versionAccess(db: DbOrTx, user: SessionUser, meetingId: string, doc: VersionedDoc) {
 	const access = await readableVersions(db, user, meetingId, doc);
-	if (!access) error(403, { message: 'forbidden', code: 'forbidden' });
+	if (!access) error(404, { message: 'not-found', code: 'not_found' });
 	return access;
 }
 
