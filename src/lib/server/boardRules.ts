@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { readResources, resourcesMap, touchedCards } from '../docs/board';
 import type { CommitteeRole } from '../domain/roles';
+import { SCRATCH_DOC } from './yjsUpdate';
 
 export type BoardCheck = { ok: true } | { ok: false; reason: string };
 
@@ -12,7 +13,7 @@ export type BoardCheck = { ok: true } | { ok: false; reason: string };
  */
 export function checkBoardUpdate(current: Y.Doc, update: Uint8Array, who: { role: CommitteeRole | null; unitId: string | null }): BoardCheck {
 	if (who.role !== 'part_time') return { ok: true };
-	const scratch = new Y.Doc();
+	const scratch = new Y.Doc(SCRATCH_DOC);
 	try {
 		Y.applyUpdate(scratch, Y.encodeStateAsUpdate(current));
 		const unitBefore = new Map(readResources(scratch).map((r) => [r.id, r.unitId]));
