@@ -39,11 +39,15 @@ import { mutate, rng } from '../helpers/mutate';
 
 const INPUTS = Number(process.env.SOCKET_FUZZ_INPUTS ?? 100_000);
 /**
- * The run stops after this long even short of INPUTS: every refused update closes its document
- * connection (by design), and the next input waits for a new authentication, so a shared
- * two-core machine handles far fewer than the 1,700 inputs a second 100,000 a minute needs.
+ * The run stops after this long even short of INPUTS. The server and the fuzzing sockets share
+ * this process, and it is CPU-bound: most inputs are refused updates, each closing its document
+ * connection (by design) so that the next input pays a new authentication and connection setup
+ * besides the update gate. On the shared two-core machine that is 2.5 ms (PostgreSQL) to 5 ms
+ * (PGlite, whose queries run in this process) of CPU an input, so a minute holds some 12,000 to
+ * 25,000 inputs, short of the 1,700 a second that 100,000 a minute needs; the figure printed at
+ * the end (inputs a second, CPU an input) is what to compare between runs.
  */
-const SECONDS = Number(process.env.SOCKET_FUZZ_SECONDS ?? 45);
+const SECONDS = Number(process.env.SOCKET_FUZZ_SECONDS ?? 60);
 const SOCKETS = Number(process.env.SOCKET_FUZZ_SOCKETS ?? 16);
 /** Inputs between two probes. Hocuspocus drops what is queued behind a frame that closes the document, so more than one leaves some inputs unhandled. */
 const BATCH = Number(process.env.SOCKET_FUZZ_BATCH ?? 1);
@@ -198,20 +202,42 @@ function parse(data: Uint8Array): Reply | null {
 	}
 }
 
+/** Hocuspocus' answer to an authentication that succeeded (AuthMessageType.Authenticated). */
+const AUTHENTICATED = 2;
+
 /**
- * One fuzzing socket on its own document: authenticates, sends a batch of inputs, then an
- * awareness probe carrying a sequence number, and waits for the server's echo of it — or for the
- * server closing the document (it then authenticates again) or the socket (it reconnects).
+ * One fuzzing socket on its own document: authenticates, sends a batch of inputs, then a sync
+ * step 1 probe, and waits for the server's answer to it (step 2) — or for the server closing the
+ * document (it then authenticates again) or the socket (it reconnects).
+ *
+ * After the server closed the document, the next batch does not wait for the new authentication's
+ * answer: the Auth frame goes out at once and the batch right behind it, which Hocuspocus queues
+ * until the authentication is through and then handles in order (as it does for a provider's
+ * first sync). A refused authentication is caught by the next probe's wait. A batch ending in a
+ * frame that may close the whole socket waits for that answer first, and so does the end of the
+ * run: an authentication cut off by its socket is never answered, and its document would not
+ * unload for a while (see server/collab/extensions/unloadGuard.ts).
  */
 class FuzzSocket {
 	private ws: WebSocket | null = null;
 	private listeners = new Set<(r: Reply | 'closed') => void>();
 	reconnects = 0;
 	reauths = 0;
+	private readonly auth: Uint8Array;
+	/** The answer to an Auth sent ahead of the next batch, while it has not been waited for. */
+	private authAnswer: Promise<Reply | 'closed' | 'timeout'> | null = null;
 	constructor(
 		readonly name: string,
-		private readonly token: string
-	) {}
+		private readonly token: string,
+		/**
+		 * The probe's state vector: that of a quiet member's copy of the document. The answer then
+		 * holds what that copy lacks (little) instead of the whole document, which grows all run
+		 * long and would otherwise be encoded and sent for every input.
+		 */
+		private readonly known: () => Uint8Array
+	) {
+		this.auth = frame((e) => (encoding.writeVarString(e, name), encoding.writeVarUint(e, AUTH), encoding.writeVarUint(e, 0), encoding.writeVarString(e, token)));
+	}
 
 	private wait(match: (r: Reply | 'closed') => boolean, timeoutMs: number): Promise<Reply | 'closed' | 'timeout'> {
 		return new Promise((resolve) => {
@@ -252,42 +278,56 @@ class FuzzSocket {
 
 	private async authenticate(): Promise<void> {
 		const answer = this.wait((r) => r === 'closed' || (r.name === this.name && r.type === AUTH), 10_000);
-		this.ws!.send(frame((e) => (encoding.writeVarString(e, this.name), encoding.writeVarUint(e, AUTH), encoding.writeVarUint(e, 0), encoding.writeVarString(e, this.token))));
+		this.ws!.send(this.auth);
 		const r = await answer;
 		if (r === 'timeout') throw new Error(`no answer to authentication for ${this.name}`);
 		if (r === 'closed') return this.open();
-		if (decoding.readVarUint(r.decoder) !== 2) throw new Error(`authentication refused for ${this.name}`);
+		if (decoding.readVarUint(r.decoder) !== AUTHENTICATED) throw new Error(`authentication refused for ${this.name}`);
+	}
+
+	/** Waits for the answer to an Auth sent ahead, if any. */
+	async settle(): Promise<void> {
+		const answer = this.authAnswer;
+		this.authAnswer = null;
+		if (!answer) return;
+		const r = await answer;
+		if (r === 'timeout') throw new Error(`no answer to authentication for ${this.name}`);
+		if (r !== 'closed' && decoding.peekVarUint(r.decoder) !== AUTHENTICATED) throw new Error(`authentication refused for ${this.name}`);
 	}
 
 	/** Sends the inputs and waits for them to be handled; resolves with the probe's round trip, or null when the document or socket was closed on the way. */
-	async send(inputs: Uint8Array[]): Promise<number | null> {
+	async send(inputs: Uint8Array[], mayCloseSocket: boolean): Promise<number | null> {
+		if (mayCloseSocket) await this.settle();
+		else this.authAnswer = null;
 		if (!this.ws || this.ws.readyState !== WebSocket.OPEN) await this.open();
 		// Sync step 1 is answered at once (with step 2), in order with the inputs before it; a
 		// fuzzed step 1 among them may be answered too, which at worst lets the next batch go early.
-		const probe = frame((e) => (encoding.writeVarString(e, this.name), encoding.writeVarUint(e, SYNC), encoding.writeVarUint(e, 0), encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc()))));
 		const echoed = this.wait((r) => {
 			if (r === 'closed') return true;
 			if (r.name !== this.name) return false;
 			if (r.type === CLOSE) return true;
-			if (r.type !== SYNC) return false;
 			try {
-				return decoding.readVarUint(r.decoder) === 1;
+				// The answer to the Auth sent ahead of this batch: only a refusal matters.
+				if (r.type === AUTH) return decoding.peekVarUint(r.decoder) !== AUTHENTICATED;
+				return r.type === SYNC && decoding.readVarUint(r.decoder) === 1;
 			} catch {
 				return false;
 			}
 		}, 10_000);
 		const start = performance.now();
 		for (const input of inputs) this.ws!.send(input);
-		this.ws!.send(probe);
+		this.ws!.send(frame((e) => (encoding.writeVarString(e, this.name), encoding.writeVarUint(e, SYNC), encoding.writeVarUint(e, 0), encoding.writeVarUint8Array(e, this.known()))));
 		const r = await echoed;
 		if (r === 'timeout') throw new Error(`the server did not handle a batch on ${this.name} within 10 s`);
 		if (r === 'closed') {
 			await this.open();
 			return null;
 		}
+		if (r.type === AUTH) throw new Error(`authentication refused for ${this.name}`);
 		if (r.type === CLOSE) {
 			this.reauths++;
-			await this.authenticate();
+			this.authAnswer = this.wait((a) => a === 'closed' || (a.name === this.name && a.type === AUTH), 10_000);
+			this.ws!.send(this.auth);
 			return null;
 		}
 		return performance.now() - start;
@@ -305,11 +345,11 @@ describe('socket-level mutation fuzzing', () => {
 		// One socket on the board too, and one read-only (the observer) on minutes: other gates.
 		names[SOCKETS - 2] = docName({ kind: 'board', committeeId: fx.committeeId, year: 2026 });
 		const tokens = names.map((_, i) => (i === SOCKETS - 1 ? fx.people.observer.token : fx.people.convener.token));
-		const sockets = names.map((n, i) => new FuzzSocket(n, tokens[i]!));
 		// A quiet member in each document keeps it loaded while a fuzzing socket's connection to
 		// it is closed and opened again, as when others are in the room; otherwise every refused
 		// frame would unload and reload the document.
 		const keepers = names.map((n) => connect(server.url, n, fx.people.recorder.token));
+		const sockets = names.map((n, i) => new FuzzSocket(n, tokens[i]!, () => Y.encodeStateVector(keepers[i]!.doc)));
 		await Promise.all(keepers.map((k) => waitSynced(k, 30_000)));
 
 		// The server logs every refused frame; keep the counts, show the first few kinds, and fail on anything else.
@@ -360,6 +400,7 @@ describe('socket-level mutation fuzzing', () => {
 		const batchTimes: number[] = [];
 		let sent = 0;
 		const started = performance.now();
+		const cpuStarted = process.cpuUsage();
 		const failures: { input: Uint8Array[]; problem: string }[] = [];
 		try {
 			await Promise.all(
@@ -377,7 +418,7 @@ describe('socket-level mutation fuzzing', () => {
 						if (last) batch.push(last);
 						sent += batch.length;
 						try {
-							const took = await socket.send(batch);
+							const took = await socket.send(batch, last !== null);
 							if (took !== null) batchTimes.push(took);
 						} catch (err) {
 							failures.push({ input: batch, problem: (err as Error).message });
@@ -385,6 +426,7 @@ describe('socket-level mutation fuzzing', () => {
 							if (failures.length > 3) throw err;
 						}
 					}
+					await socket.settle();
 				})
 			);
 		} finally {
@@ -398,6 +440,9 @@ describe('socket-level mutation fuzzing', () => {
 			process.off('unhandledRejection', onCrash);
 		}
 		const seconds = (performance.now() - started) / 1000;
+		// This process's CPU time (server and fuzzing client together) per input: comparable between runs on a busy machine, unlike inputs per second.
+		const cpu = process.cpuUsage(cpuStarted);
+		const cpuMsPerInput = (cpu.user + cpu.system) / 1000 / Math.max(1, sent);
 		const stallMs = loop.max / 1e6;
 		memberTimes.sort((a, b) => a - b);
 		batchTimes.sort((a, b) => a - b);
@@ -454,7 +499,7 @@ describe('socket-level mutation fuzzing', () => {
 		await syncFresh('from storage');
 
 		console.info(
-			`[socketFuzz] ${sent} inputs in ${seconds.toFixed(1)} s (${(sent / seconds).toFixed(0)}/s) over ${SOCKETS} sockets; ` +
+			`[socketFuzz] ${sent} inputs in ${seconds.toFixed(1)} s (${(sent / seconds).toFixed(0)}/s, ${cpuMsPerInput.toFixed(2)} ms of CPU each) over ${SOCKETS} sockets; ` +
 				`reconnects ${sockets.reduce((n, s) => n + s.reconnects, 0)}, re-authentications after a close ${sockets.reduce((n, s) => n + s.reauths, 0)}; ` +
 				`batch of ${BATCH} handled in p50 ${p(batchTimes, 0.5).toFixed(0)} ms, p99 ${p(batchTimes, 0.99).toFixed(0)} ms; ` +
 				`event loop worst stall ${stallMs.toFixed(0)} ms (p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms; target ${TARGET_STALL_MS} ms); ` +

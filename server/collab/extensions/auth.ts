@@ -4,8 +4,8 @@ import { CLOSE_CODES, CLOSE_REASONS } from '../../../src/lib/docs/closeReasons';
 import { MIN_SCHEMA_VERSION, SCHEMA_PARAM } from '../../../src/lib/docs/schemaVersion';
 import { parseDocName } from '../../../src/lib/docs/names';
 import type { Db } from '../../../src/lib/server/db';
-import { SESSION_COOKIE, validateSessionToken } from '../../../src/lib/server/auth/session';
-import { resolveDocAccess } from '../../../src/lib/server/docAccess';
+import { SESSION_COOKIE } from '../../../src/lib/server/auth/session';
+import { resolveSessionDocAccess } from '../../../src/lib/server/docAccess';
 import { Refusal, type CollabContext } from '../context';
 
 function cookieValue(header: string | null, name: string): string | null {
@@ -51,13 +51,13 @@ export class Auth implements Extension {
 		const db = await this.db();
 		const token = data.token || (data.context.cookieAllowed ? cookieValue(data.requestHeaders.get('cookie'), SESSION_COOKIE) : null);
 		if (!token) throw new Refusal(CLOSE_REASONS.unauthenticated, 4401);
-		const validated = await validateSessionToken(db, token);
-		if (!validated) throw new Refusal(CLOSE_REASONS.unauthenticated, 4401);
-		const access = await resolveDocAccess(db, validated.user, ref);
+		const resolved = await resolveSessionDocAccess(db, token, ref);
+		if (!resolved) throw new Refusal(CLOSE_REASONS.unauthenticated, 4401);
+		const { user, access } = resolved;
 		if (!access.found) throw new Refusal(CLOSE_REASONS.notFound, 4404);
 		if (access.access === 'none') throw new Refusal(CLOSE_REASONS.forbidden);
 		if (!atLeast(access.access, 'write')) data.connectionConfig.readOnly = true;
 		data.context.authenticated?.();
-		return { user: validated.user, access: access.access, role: access.role, unitId: access.unitId };
+		return { user, access: access.access, role: access.role, unitId: access.unitId };
 	}
 }

@@ -2,6 +2,8 @@ import type { beforeUnloadDocumentPayload, connectedPayload, Extension, onConnec
 
 /** How long a connection may take from its first message to being connected before it no longer holds its document in memory. */
 const OPENING_MS = 30_000;
+/** How often an unload called off for an opening is tried again. */
+const RETRY_MS = 1_000;
 
 /**
  * Keeps a document in memory while someone is opening it. Hocuspocus hands a connection the
@@ -10,6 +12,11 @@ const OPENING_MS = 30_000;
  * refused or silent. So: a connection opening a document that is unloading waits for the
  * unload to finish (and then loads it afresh), and an unload that starts while a connection
  * is being set up is called off.
+ *
+ * An opening that never gets connected (authentication refused, the socket gone meanwhile) is
+ * not reported by any hook, so an unload called off for it is tried again until the openings
+ * are connected or forgotten: otherwise the document, with nobody in it, would stay in memory
+ * until someone else opened and left it (the socket fuzzer found this).
  */
 export class UnloadGuard implements Extension {
 	extensionName = 'unload-guard';
@@ -17,6 +24,7 @@ export class UnloadGuard implements Extension {
 	priority = 2000;
 	/** Per document, when each connection being set up began. */
 	private readonly opening = new Map<string, number[]>();
+	private readonly retries = new Map<string, ReturnType<typeof setTimeout>>();
 
 	async onConnect({ documentName, instance }: onConnectPayload): Promise<void> {
 		const started = this.opening.get(documentName) ?? [];
@@ -33,7 +41,7 @@ export class UnloadGuard implements Extension {
 		if (started?.length === 0) this.opening.delete(documentName);
 	}
 
-	async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload): Promise<void> {
+	async beforeUnloadDocument({ documentName, document, instance }: beforeUnloadDocumentPayload): Promise<void> {
 		const started = this.opening.get(documentName);
 		if (!started) return;
 		// A connection refused before it was connected never reports back: forget it after a while.
@@ -43,7 +51,16 @@ export class UnloadGuard implements Extension {
 			this.opening.delete(documentName);
 			return;
 		}
-		// Throwing keeps the document loaded; the next disconnect unloads it.
+		// Throwing keeps the document loaded; its connection's disconnect unloads it, or the retry.
+		if (!this.retries.has(documentName)) {
+			const retry = setTimeout(() => {
+				this.retries.delete(documentName);
+				// unloadDocument does nothing once someone is connected or the document was replaced.
+				if (instance.documents.get(documentName) === document) instance.unloadDocument(document).catch((err: unknown) => console.error(`[unload-guard] unloading ${documentName} failed:`, err));
+			}, RETRY_MS);
+			retry.unref();
+			this.retries.set(documentName, retry);
+		}
 		throw new Error(`${documentName} is being opened`);
 	}
 

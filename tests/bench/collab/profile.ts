@@ -53,7 +53,7 @@ export interface ProfileSummary {
 	inclusive: { fn: string; ms: number; share: number }[];
 }
 
-const INCLUSIVE = ['checkUpdate', 'admitToShadow', 'addsContent', 'shadowOf', 'beforeSync', 'append', 'flushLoop', 'encodeStateAsUpdate', 'applyUpdate', 'handleMessage', 'broadcast', 'onChange', 'onStoreDocument', 'compact', 'validateSessionToken', 'resolveDocAccess'];
+const INCLUSIVE = ['checkUpdate', 'admitToShadow', 'addsContent', 'shadowOf', 'beforeSync', 'append', 'flushLoop', 'encodeStateAsUpdate', 'applyUpdate', 'handleMessage', 'broadcast', 'onChange', 'onStoreDocument', 'compact', 'validateSessionToken', 'resolveDocAccess', 'resolveSessionDocAccess'];
 
 export function summariseProfile(file: string, topN = 15): ProfileSummary {
 	const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;

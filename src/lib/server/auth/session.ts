@@ -52,51 +52,74 @@ export async function createSession(db: DbOrTx, userId: string, now = new Date()
 	return { token: `${id}.${secret}`, expiresAt };
 }
 
+/** The columns of a session's user that a request carries (also read by docAccess's one-query lookup). */
+export const sessionUserColumns = {
+	id: users.id,
+	username: users.username,
+	displayName: users.displayName,
+	isAdmin: users.isAdmin,
+	unitId: users.unitId,
+	locale: users.locale
+};
+
+/** A token's session id and secret, or null when it cannot be one of ours. */
+export function splitToken(token: string): { id: string; secret: string } | null {
+	const parts = token.split('.');
+	if (parts.length !== 2 || !parts[0] || !parts[1] || token.length > 200) return null;
+	return { id: parts[0], secret: parts[1] };
+}
+
+export function secretMatches(secret: string, secretHash: Uint8Array): boolean {
+	return constantTimeEqual(hashSecret(secret), secretHash);
+}
+
+/**
+ * What validation has to do with a stored session: nothing, end it (expired), or slide its
+ * expiry. Readers that cannot write (docAccess's one-query lookup) leave the last two to
+ * validateSessionToken.
+ */
+export function sessionVerdict(s: { createdAt: Date; expiresAt: Date }, now: Date): 'expired' | { slideTo: Date } | 'current' {
+	// The absolute cap holds whatever the row's expiry says (a row written by hand, restored
+	// from a backup, or slid by a version without the cap): the expiry alone is not trusted.
+	if (now.getTime() >= s.expiresAt.getTime() || now.getTime() >= s.createdAt.getTime() + SESSION_ABSOLUTE_MS) return 'expired';
+	// Slide only once half the idle window is used up, so a busy user costs one write a week,
+	// never past the absolute cap counted from sign-in.
+	if (s.expiresAt.getTime() - now.getTime() < SESSION_IDLE_MS / 2) {
+		const slid = Math.min(now.getTime() + SESSION_IDLE_MS, s.createdAt.getTime() + SESSION_ABSOLUTE_MS);
+		if (slid > s.expiresAt.getTime()) return { slideTo: new Date(slid) };
+	}
+	return 'current';
+}
+
 export async function validateSessionToken(
 	db: DbOrTx,
 	token: string,
 	now = new Date()
 ): Promise<{ session: ValidSession; user: SessionUser } | null> {
-	const parts = token.split('.');
-	if (parts.length !== 2 || !parts[0] || !parts[1] || token.length > 200) return null;
-	const [id, secret] = parts as [string, string];
+	const parsed = splitToken(token);
+	if (!parsed) return null;
+	const { id, secret } = parsed;
 	const rows = await db
-		.select({
-			session: sessions,
-			user: {
-				id: users.id,
-				username: users.username,
-				displayName: users.displayName,
-				isAdmin: users.isAdmin,
-				unitId: users.unitId,
-				locale: users.locale
-			}
-		})
+		.select({ session: sessions, user: sessionUserColumns })
 		.from(sessions)
 		.innerJoin(users, eq(users.id, sessions.userId))
 		.where(eq(sessions.id, id))
 		.limit(1);
 	const row = rows[0];
 	if (!row) return null;
-	if (!constantTimeEqual(hashSecret(secret), row.session.secretHash)) return null;
+	if (!secretMatches(secret, row.session.secretHash)) return null;
 	const s = row.session;
-	// The absolute cap holds whatever the row's expiry says (a row written by hand, restored
-	// from a backup, or slid by a version without the cap): the expiry alone is not trusted.
-	if (now.getTime() >= s.expiresAt.getTime() || now.getTime() >= s.createdAt.getTime() + SESSION_ABSOLUTE_MS) {
+	const verdict = sessionVerdict(s, now);
+	if (verdict === 'expired') {
 		await db.delete(sessions).where(eq(sessions.id, id));
 		return null;
 	}
 	let expiresAt = s.expiresAt;
 	let refreshed = false;
-	// Slide only once half the idle window is used up, so a busy user costs one write a week,
-	// never past the absolute cap counted from sign-in.
-	if (s.expiresAt.getTime() - now.getTime() < SESSION_IDLE_MS / 2) {
-		const slid = Math.min(now.getTime() + SESSION_IDLE_MS, s.createdAt.getTime() + SESSION_ABSOLUTE_MS);
-		if (slid > s.expiresAt.getTime()) {
-			expiresAt = new Date(slid);
-			refreshed = true;
-			await db.update(sessions).set({ expiresAt }).where(eq(sessions.id, id));
-		}
+	if (verdict !== 'current') {
+		expiresAt = verdict.slideTo;
+		refreshed = true;
+		await db.update(sessions).set({ expiresAt }).where(eq(sessions.id, id));
 	}
 	return {
 		session: { id: s.id, userId: s.userId, createdAt: s.createdAt, expiresAt, refreshed },
