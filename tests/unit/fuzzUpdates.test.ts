@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { admitToShadow, decodeCheck } from '../../src/lib/server/yjsUpdate';
+import { admitToShadow, checkUpdate } from '../../src/lib/server/yjsUpdate';
 import { mutate, rng } from '../helpers/mutate';
 
 /*
- * Mutation fuzzing of the server's gate for client updates — decodeCheck and admitToShadow (a
- * copy of the live document) — with 100,000 mutated updates from
+ * Mutation fuzzing of the server's gate for client updates — checkUpdate (an empty scratch
+ * document) and admitToShadow (a copy of the live document) — with 100,000 mutated updates from
  * a corpus of real ones (typing, deleting, formatting, maps, XML like the minutes). For every
  * input: nothing throws, nothing takes longer than 250 ms, and an update the gate lets through
  * applies to the live document, which can still be encoded, stored and loaded again — nothing
@@ -61,7 +61,7 @@ function examine(input: Uint8Array, base: Uint8Array): { accepted: boolean; prob
 	let problem: string | null = null;
 	let stage = 'gate';
 	try {
-		const check = decodeCheck(input);
+		const check = checkUpdate(input);
 		if (check.ok && !check.empty) {
 			const shadow = new Y.Doc();
 			Y.applyUpdate(shadow, base);
@@ -98,7 +98,7 @@ function examine(input: Uint8Array, base: Uint8Array): { accepted: boolean; prob
 /** The gate and the work after it, for timing only (errors are the main loop's business). */
 function timeOnly(input: Uint8Array, base: Uint8Array): void {
 	try {
-		const check = decodeCheck(input);
+		const check = checkUpdate(input);
 		if (!check.ok || check.empty) return;
 		const shadow = new Y.Doc();
 		Y.applyUpdate(shadow, base);

@@ -15,7 +15,7 @@ import { CLOSE_CODES, CLOSE_REASONS } from '../../../src/lib/docs/closeReasons';
 import type { DocStore } from '../../../src/lib/server/docStore';
 import { DocumentFrozenError } from '../../../src/lib/server/docFence';
 import * as Y from 'yjs';
-import { addsContent, admitToShadow, decodeCheck, shadowOf } from '../../../src/lib/server/yjsUpdate';
+import { addsContent, admitToShadow, checkUpdate, shadowOf } from '../../../src/lib/server/yjsUpdate';
 import { Refusal, type CollabContext } from '../context';
 
 const SYNC_STEP_2 = 1;
@@ -154,7 +154,7 @@ export class Persistence implements Extension {
 		// Hocuspocus refuses read-only connections' updates itself; never store them.
 		if (data.connection.readOnly) return;
 		const arrived = performance.now();
-		const check = decodeCheck(data.payload);
+		const check = checkUpdate(data.payload);
 		if (!check.ok) {
 			this.metrics?.refused('invalid');
 			this.log(`refused an update for ${data.documentName} from ${data.context.user?.username ?? 'unknown'}: ${check.reason}`);

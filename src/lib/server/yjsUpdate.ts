@@ -14,30 +14,23 @@ export const SCRATCH_DOC = { guid: 'gongjian-scratch' } as const;
 export type UpdateCheck = { ok: true; empty: boolean } | { ok: false; reason: string };
 
 /**
- * The first half of the server's gate (the second is admitToShadow): a V1 update that decodes
- * and is not too large; `empty` when it carries nothing (no structs, no deletions).
+ * Decides whether a client's V1 update may be stored and applied.
+ *
+ * Decoding is not enough: some updates decode and apply cleanly and only then make every
+ * later encode of the document throw (shared/fixtures/yjs/poison-v1.bin). So the update is
+ * applied to an empty scratch document that is then encoded; an update that breaks the
+ * scratch copy never reaches the live document or the log.
  */
-export function decodeCheck(update: Uint8Array): UpdateCheck {
+export function checkUpdate(update: Uint8Array): UpdateCheck {
 	if (update.byteLength > MAX_UPDATE_BYTES) return { ok: false, reason: `update too large (${update.byteLength} bytes)` };
+	let empty: boolean;
 	try {
 		const decoded = Y.decodeUpdate(update);
-		return { ok: true, empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0 };
+		empty = decoded.structs.length === 0 && decoded.ds.clients.size === 0;
 	} catch (err) {
 		return { ok: false, reason: `undecodable update: ${(err as Error).message}` };
 	}
-}
-
-/**
- * Whether an update stands on its own: it decodes, applies to an empty scratch document, and
- * that document still encodes. For updates that meet no live document (imports, tests); the
- * collaboration server checks against the live document instead (decodeCheck + admitToShadow).
- *
- * Decoding is not enough: some updates decode and apply cleanly and only then make every
- * later encode of the document throw (shared/fixtures/yjs/poison-v1.bin).
- */
-export function checkUpdate(update: Uint8Array): UpdateCheck {
-	const decoded = decodeCheck(update);
-	if (!decoded.ok || decoded.empty) return decoded;
+	if (empty) return { ok: true, empty };
 	const scratch = new Y.Doc(SCRATCH_DOC);
 	try {
 		Y.applyUpdate(scratch, update);
@@ -48,31 +41,21 @@ export function checkUpdate(update: Uint8Array): UpdateCheck {
 	} finally {
 		scratch.destroy();
 	}
-	return decoded;
+	return { ok: true, empty };
 }
 
 /**
- * The second half of the gate, against what the document already holds (the first is
- * decodeCheck). The update is applied to a shadow of the live document
- * (server/collab/extensions/persistence.ts keeps one per loaded document, holding every update
- * admitted so far); an update the shadow cannot take is refused, and the caller rebuilds the
- * shadow, whose state it may have left half-applied.
- *
- * - It must apply: some updates are harmless on an empty document (their references merely
- *   pending) and throw when they meet the document's own items — an item restating a clock the
- *   document has, with an origin that does not exist — and once logged they would make the
- *   document unloadable.
- * - What it added must encode: some updates apply cleanly and then make every encode of the
- *   document throw (shared/fixtures/yjs/poison-v1.bin), so every later store and every new
- *   client's sync would fail. Encoding only what is new since the state before it (plus the
- *   delete set, which is always encoded whole) checks that for a keystroke's cost; this replaced
- *   a pass on an empty scratch document that cost four times as much as the rest of the gate.
+ * The second half of the gate, against what the document already holds. An update can be
+ * harmless on an empty document (its references merely pending) and throw when it meets the
+ * document's own items — an item restating a clock the document has, with an origin that does
+ * not exist — and once logged it would make the document unloadable. So every update is also
+ * applied to a shadow of the live document (server/collab/extensions/persistence.ts keeps one
+ * per loaded document); an update the shadow cannot take is refused, and the caller rebuilds
+ * the shadow from the live document, whose state it may have left half-applied.
  */
 export function admitToShadow(shadow: Y.Doc, update: Uint8Array): UpdateCheck {
 	try {
-		const before = Y.encodeStateVector(shadow);
 		Y.applyUpdate(shadow, update);
-		Y.encodeStateAsUpdate(shadow, before);
 		Y.encodeStateVector(shadow);
 		// Parts waiting for content the document does not have yet are legitimate (a keystroke
 		// can overtake the sync that brings what it builds on), but they are merged into every
