@@ -358,9 +358,12 @@ describe('socket-level mutation fuzzing', () => {
 		/*
 		 * Open finding (issue 9): now and then an update that passed the gate (alone on an empty
 		 * document and on the shadow) throws when Hocuspocus applies it to the live document
-		 * ("Unexpected case" in Yjs). Hocuspocus catches it, the server stays up, and the checks
-		 * below (every document loads, syncs and compacts) still hold; it is counted and printed
-		 * rather than failed on until the gate closes this gap.
+		 * ("Unexpected case" in Yjs). One cause is closed (a shadow retaken after a refusal lacked
+		 * the updates still being stored: tests/collab/gateOrder.test.ts); after it, 1 run in 6
+		 * still showed one, with no divergence between the shadow and the live document at
+		 * admission. Hocuspocus catches it, the server stays up, and the checks below (every
+		 * document loads, syncs and compacts) still hold; it is counted and printed rather than
+		 * failed on until the gate closes the rest of this gap.
 		 */
 		const knownGap = /^Caught error while handling a Yjs update/;
 		const gaps: string[] = [];
