@@ -28,6 +28,8 @@ export interface CollaborationOptions {
 	docStore?: DocStore;
 	/** How long a failing append is retried before the client is disconnected to resync later. */
 	appendGiveUpMs?: number;
+	/** How long an unused shadow is kept (persistence; tests shorten it). */
+	shadowIdleMs?: number;
 	/** Minutes of activity between automatic versions of a document (VERSION_EVERY_MINUTES, default 10). */
 	versionEveryMinutes?: number;
 	/** Whether record lifecycle code in this process should reach this server (default true). */
@@ -81,6 +83,7 @@ export function createCollaboration(options: CollaborationOptions): Collaboratio
 	});
 	const persistence: Persistence = new Persistence(async () => store, {
 		appendGiveUpMs: options.appendGiveUpMs,
+		shadowIdleMs: options.shadowIdleMs,
 		accepts: (name) => lifecycle.accepts(name),
 		metrics
 	});

@@ -7,7 +7,7 @@ import type { DocStore } from '../../src/lib/server/docStore';
 /** The real collaboration server (same composition root as production) on port 0. */
 export async function startCollabServer(
 	database: Database,
-	options: { origin?: string | null; docStore?: DocStore; appendGiveUpMs?: number; redisUrl?: string; compactAfterMs?: number; registerControl?: boolean } = {}
+	options: { origin?: string | null; docStore?: DocStore; appendGiveUpMs?: number; redisUrl?: string; compactAfterMs?: number; registerControl?: boolean; shadowIdleMs?: number } = {}
 ) {
 	const collab: Collaboration = createCollaboration({
 		database,
@@ -16,7 +16,8 @@ export async function startCollabServer(
 		docStore: options.docStore,
 		appendGiveUpMs: options.appendGiveUpMs,
 		redisUrl: options.redisUrl ?? null,
-		registerControl: options.registerControl
+		registerControl: options.registerControl,
+		shadowIdleMs: options.shadowIdleMs
 	});
 	const server = http.createServer((_req, res) => {
 		res.statusCode = 404;

@@ -34,7 +34,12 @@ export interface PersistenceOptions {
 	 */
 	accepts?: (documentName: string) => boolean;
 	metrics?: PersistenceMetrics;
+	/** A shadow unused for this long is dropped and taken again at the next update (memory of idle documents). */
+	shadowIdleMs?: number;
 }
+
+/** Default for PersistenceOptions.shadowIdleMs. */
+export const SHADOW_IDLE_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -74,6 +79,14 @@ export class Persistence implements Extension {
 	private readonly inFlight = new Map<string, Uint8Array[]>();
 	/** Per document, the last admitted update's turn (settles, never rejects); see beforeSync. */
 	private readonly lastTurn = new Map<string, Promise<void>>();
+	/**
+	 * When each shadow last checked an update. A shadow doubles a document's memory, and most
+	 * loaded documents are only being read (agendas on the wall, minutes being caught up on), so
+	 * a shadow is taken at a document's first update and dropped when unused for shadowIdleMs.
+	 */
+	private readonly shadowUsed = new Map<string, number>();
+	private readonly shadowIdleMs: number;
+	private sweep: ReturnType<typeof setInterval> | null = null;
 
 	constructor(
 		private readonly store: () => Promise<DocStore>,
@@ -83,6 +96,7 @@ export class Persistence implements Extension {
 		this.log = options.log ?? ((m, e) => console.error(`[persistence] ${m}`, e ?? ''));
 		this.accepts = options.accepts ?? (() => true);
 		this.metrics = options.metrics;
+		this.shadowIdleMs = options.shadowIdleMs ?? SHADOW_IDLE_MS;
 	}
 
 	async onLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
@@ -93,14 +107,15 @@ export class Persistence implements Extension {
 	}
 
 	/*
-	 * The shadow is taken once every onLoadDocument hook has run: the minutes template is laid
-	 * out by a later hook (during loading, so it never reaches onChange), and a shadow taken
-	 * before it would lack the template, leaving every keystroke typed into it pending in the
-	 * shadow — and each check of a pending shadow encodes the whole document again.
+	 * No shadow is taken at load: the first update takes it from the live document, once every
+	 * onLoadDocument hook has run. (The minutes template is laid out by a later hook, during
+	 * loading, so it never reaches onChange; a shadow taken before it would lack the template,
+	 * leaving every keystroke typed into it pending in the shadow, and each check of a pending
+	 * shadow encodes the whole document again.) One left from an earlier load of the same name
+	 * is stale.
 	 */
-	async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload): Promise<void> {
-		this.shadows.get(documentName)?.destroy();
-		this.shadows.set(documentName, shadowOf(document));
+	async afterLoadDocument({ documentName }: afterLoadDocumentPayload): Promise<void> {
+		this.dropShadow(documentName);
 	}
 
 	async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
@@ -110,6 +125,24 @@ export class Persistence implements Extension {
 	private dropShadow(documentName: string): void {
 		this.shadows.get(documentName)?.destroy();
 		this.shadows.delete(documentName);
+		this.shadowUsed.delete(documentName);
+		if (this.shadows.size === 0 && this.sweep) {
+			clearInterval(this.sweep);
+			this.sweep = null;
+		}
+	}
+
+	/** Drops the shadows unused for shadowIdleMs whose document has no update in flight (they are replayed into a new one, but an idle document has none). */
+	private dropIdleShadows(): void {
+		const now = performance.now();
+		for (const [documentName, used] of [...this.shadowUsed]) {
+			if (now - used >= this.shadowIdleMs && !this.inFlight.has(documentName)) this.dropShadow(documentName);
+		}
+	}
+
+	/** Documents that hold a shadow now (tests and diagnosis). */
+	shadowCount(): number {
+		return this.shadows.size;
 	}
 
 	/** Whether the document's shadow lacks something the live document has (for tests and diagnosis). */
@@ -145,7 +178,12 @@ export class Persistence implements Extension {
 				throw err;
 			}
 			this.shadows.set(documentName, shadow);
+			if (!this.sweep) {
+				this.sweep = setInterval(() => this.dropIdleShadows(), Math.max(100, Math.min(this.shadowIdleMs / 2, 5_000)));
+				this.sweep.unref();
+			}
 		}
+		this.shadowUsed.set(documentName, performance.now());
 		return shadow;
 	}
 

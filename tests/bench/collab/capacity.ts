@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { SHADOW_IDLE_MS } from '../../../server/collab/extensions/persistence';
 import { Inspector } from './inspector';
 import { bucketQuantile, cpuSeconds, histogramDelta, scrape, value, type Scrape } from './serverMetrics';
 import { summarise, type Summary } from './stats';
@@ -34,6 +35,8 @@ export interface CapacityResult {
 	durableP99Ms: number;
 	heapPerDocKB: number;
 	heapPerConnectionKB: number;
+	/** The same documents once their writer stopped for longer than the gate keeps a shadow. */
+	heapPerIdleDocKB: number;
 	rssMB: number;
 	latency: Summary;
 	/** Keystrokes the clients sent in the window. */
@@ -80,9 +83,14 @@ export async function capacityRun(plan: CapacityPlan, log: (m: string) => void):
 		const heap = (s: Scrape) => value(s, 'nodejs_heap_size_used_bytes');
 		const perConnection = (heap(h2) - heap(h1)) / idle.clients;
 		const perDoc = (heap(h1) - heap(h0)) / loaded1 - perConnection;
+		// Nobody types any more: once the gate's shadows are dropped (persistence's shadowIdleMs),
+		// what a loaded document costs while it is only open.
+		await sleep(SHADOW_IDLE_MS + 6_000);
+		const h3 = await collectedHeap(inspector, ours.http!);
+		const perIdleDoc = (heap(h3) - heap(h0) - perConnection * (idle.clients + loaded1)) / loaded1;
 		// Detached before the load, so the measured window runs without a debugger session.
 		inspector.close();
-		log(`capacity: heap per document ${(perDoc / 1024).toFixed(1)} KB (${loaded1} documents), per idle connection ${(perConnection / 1024).toFixed(1)} KB (${idle.clients} connections)`);
+		log(`capacity: heap per document ${(perDoc / 1024).toFixed(1)} KB (${loaded1} documents; ${(perIdleDoc / 1024).toFixed(1)} KB once idle), per idle connection ${(perConnection / 1024).toFixed(1)} KB (${idle.clients} connections)`);
 
 		// The rest of the load: more minutes with writers, agendas kept open.
 		const busyPool = WorkerPool.start(2);
@@ -124,6 +132,7 @@ export async function capacityRun(plan: CapacityPlan, log: (m: string) => void):
 			durableP99Ms: bucketQuantile(histogramDelta(before, after, 'gongjian_update_log_seconds'), 0.99).estimate * 1000,
 			heapPerDocKB: perDoc / 1024,
 			heapPerConnectionKB: perConnection / 1024,
+			heapPerIdleDocKB: perIdleDoc / 1024,
 			rssMB: value(after, 'process_resident_memory_bytes') / 1024 / 1024,
 			latency: summarise(results.flatMap((r) => r.latencies)),
 			sent: results.reduce((s, r) => s + r.sent, 0),

@@ -45,7 +45,13 @@ export interface LatencyRun {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One run of a load against a system: fresh documents, fresh client workers. */
-export async function latencyRun(system: System, load: Load, timing: Timing): Promise<LatencyRun> {
+/** Called at both ends of the measurement window (e.g. to profile only the window). */
+export interface WindowHooks {
+	start(): Promise<void>;
+	stop(): Promise<void>;
+}
+
+export async function latencyRun(system: System, load: Load, timing: Timing, hooks?: WindowHooks): Promise<LatencyRun> {
 	const docs = await system.docs(load.docs, load.editors);
 	const pool = WorkerPool.start(Math.min(timing.workers, load.docs));
 	try {
@@ -59,7 +65,9 @@ export async function latencyRun(system: System, load: Load, timing: Timing): Pr
 		const cpu0 = cpuSeconds(system.pid);
 		const t0 = performance.now();
 		const before = system.http ? await scrape(system.http) : null;
+		await hooks?.start();
 		await sleep(timing.measureMs);
+		await hooks?.stop();
 		const after = system.http ? await scrape(system.http) : null;
 		const cpu1 = cpuSeconds(system.pid);
 		const windowS = (performance.now() - t0) / 1000;

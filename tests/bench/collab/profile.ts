@@ -26,7 +26,7 @@ export const GROUPS: [string, RegExp][] = [
 	['garbage collector', /^\(garbage collector\)$/],
 	['program (native, unattributed)', /^\((program|root)\)$/],
 	['our validation (yjsUpdate.ts)', /src\/lib\/server\/yjsUpdate\.ts/],
-	['our server code (server/, src/)', /wt-[\w-]+\/(server|src)\//],
+	['our server code (server/, src/)', /^(?!.*node_modules).*\/(server|src)\//],
 	['Hocuspocus', /@hocuspocus\//],
 	['Yjs (yjs, lib0, y-protocols)', /\/(yjs|lib0|y-protocols)\//],
 	['database (PGlite, pg, drizzle)', /\/(@electric-sql|pg|pg-protocol|drizzle-orm)\//],

@@ -45,7 +45,10 @@ export function writePerformance(file: string, body: string): void {
 	const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
 	const soakAt = previous.indexOf('\n## Soak');
 	const soak = soakAt >= 0 ? previous.slice(soakAt) : '';
-	fs.writeFileSync(file, body.trimEnd() + '\n' + soak);
+	// The hand-written analysis (dated, it names the run it reads) survives a regeneration.
+	const analysisAt = previous.indexOf('\n## Analysis');
+	const analysis = analysisAt >= 0 ? previous.slice(analysisAt, soakAt > analysisAt ? soakAt : undefined).trimEnd() + '\n' : '';
+	fs.writeFileSync(file, body.trimEnd() + '\n' + analysis + soak);
 }
 
 /** Appends (or replaces) the "## Soak" section. */
