@@ -6,6 +6,8 @@ export interface FaultResult {
 	passed: boolean;
 	seconds: number;
 	tail: string;
+	/** The test's own summary lines (what was typed, acknowledged, lost; inputs, findings). */
+	summary: string[];
 }
 
 /** Runs a test command to completion; the exit code says pass or fail. */
@@ -18,7 +20,7 @@ function run(name: string, command: string, env: Record<string, string>): Promis
 		child.stderr.on('data', (d: Buffer) => (out += d.toString()));
 		child.on('error', reject);
 		child.on('exit', (code) =>
-			resolve({ name, command: `${Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')}${command}`, passed: code === 0, seconds: (performance.now() - t0) / 1000, tail: out.split('\n').slice(-12).join('\n') })
+			resolve({ name, command: `${Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')}${command}`, passed: code === 0, seconds: (performance.now() - t0) / 1000, tail: out.split('\n').slice(-12).join('\n'), summary: out.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter((l) => /^(\[socketFuzz\]|fuzz: |kill -9: )/.test(l)) })
 		);
 	});
 }

@@ -189,7 +189,10 @@ if (wants(options, 'profile')) {
 let faults: FaultResult[] = [];
 if (wants(options, 'faults')) {
 	faults = await runFaults(log);
-	for (const f of faults) rows.push({ measure: f.name, system: 'tests', figure: `${f.passed ? 'pass' : 'FAIL'} in ${f.seconds.toFixed(0)} s`, target: 'pass', met: f.passed, note: `\`${f.command}\``, loadavg: os.loadavg() });
+	for (const f of faults) {
+		for (const line of f.summary) log(line);
+		rows.push({ measure: f.name, system: 'tests', figure: `${f.passed ? 'pass' : 'FAIL'} in ${f.seconds.toFixed(0)} s`, target: 'pass', met: f.passed, note: `\`${f.command}\`${f.summary.length ? ': ' + f.summary.join(' ') : ''}`, loadavg: os.loadavg() });
+	}
 }
 
 console.log('');
