@@ -10,6 +10,7 @@ import { DocStore } from '../../src/lib/server/docStore';
 import { admitToShadow, checkUpdate, shadowOf } from '../../src/lib/server/yjsUpdate';
 import { startCollabServer } from '../helpers/collabServer';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { storedDoc } from '../helpers/storage';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { mutate, rng } from '../helpers/mutate';
 import { connect, waitFor, waitSynced } from '../helpers/provider';
@@ -213,8 +214,7 @@ describe('the update gate and updates still being stored', () => {
 
 		// A is stored and in everyone's copy; the document loads from storage and syncs.
 		await waitFor(() => keeper.doc.getText('t').toString().includes('各单位'), 'A in the member copy', 10_000);
-		const fromStorage = new Y.Doc();
-		await new DocStore(database.db).loadInto(name, fromStorage, null);
+		const fromStorage = await storedDoc(database.db, name);
 		expect(fromStorage.getText('t').toString()).toContain('各单位');
 		Y.encodeStateAsUpdate(fromStorage);
 		const late = connect(server.url, name, fx.people.member.token);

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addAgendaItem, agendaDocName, readAgenda } from '../../src/lib/docs/agenda';
 import { fence } from '../../src/lib/server/docFence';
-import { DocStore } from '../../src/lib/server/docStore';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { storedAgendaTitles } from '../helpers/storage';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { startCollabServer } from '../helpers/collabServer';
 import { connect, waitFor, waitSynced, type TestClient } from '../helpers/provider';
@@ -24,15 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => database?.destroy());
 
-async function storedTitles(name: string): Promise<string[]> {
-	const doc = new Y.Doc();
-	try {
-		await new DocStore(database.db).loadInto(name, doc, null);
-		return readAgenda(doc).map((i) => i.title);
-	} finally {
-		doc.destroy();
-	}
-}
+const storedTitles = (name: string) => storedAgendaTitles(database.db, name);
 
 const titles = (doc: Y.Doc) => readAgenda(doc).map((i) => i.title);
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { minutesDocName } from '../../src/lib/docs/minutes';
-import { DocStore } from '../../src/lib/server/docStore';
 import { startCollabServer } from '../helpers/collabServer';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { storedDoc } from '../helpers/storage';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { connect, waitAcked, waitFor, waitSynced } from '../helpers/provider';
 
@@ -53,8 +53,7 @@ describe('the gate shadow of an idle document', () => {
 		await waitFor(() => paragraphText(reader.doc).toString() === '第一句。第二句。', 'the reader to see both sentences');
 		expect(persistence.shadowBehind(name, server.collab.hocuspocus.documents.get(name)!)).toBe(false);
 
-		const stored = new Y.Doc();
-		await new DocStore(database.db).loadInto(name, stored, null);
+		const stored = await storedDoc(database.db, name);
 		expect(paragraphText(stored).toString()).toBe('第一句。第二句。');
 		writer.destroy();
 		reader.destroy();

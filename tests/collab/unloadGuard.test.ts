@@ -1,11 +1,10 @@
 import type { beforeUnloadDocumentPayload, Extension, Hocuspocus, onAuthenticatePayload } from '@hocuspocus/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import { addAgendaItem, agendaDocName, readAgenda } from '../../src/lib/docs/agenda';
-import { DocStore } from '../../src/lib/server/docStore';
 import type { CollabContext } from '../../server/collab/context';
 import { UnloadGuard } from '../../server/collab/extensions/unloadGuard';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { storedAgendaTitles } from '../helpers/storage';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { startCollabServer } from '../helpers/collabServer';
 import { connect, waitAcked, waitFor, waitSynced, type TestClient } from '../helpers/provider';
@@ -89,15 +88,7 @@ beforeAll(async () => {
 });
 afterAll(() => database?.destroy());
 
-async function storedTitles(name: string): Promise<string[]> {
-	const doc = new Y.Doc();
-	try {
-		await new DocStore(database.db).loadInto(name, doc, null);
-		return readAgenda(doc).map((i) => i.title);
-	} finally {
-		doc.destroy();
-	}
-}
+const storedTitles = (name: string) => storedAgendaTitles(database.db, name);
 
 const titles = (c: TestClient) => readAgenda(c.doc).map((i) => i.title);
 

@@ -1,0 +1,21 @@
+import * as Y from 'yjs';
+import { readAgenda } from '../../src/lib/docs/agenda';
+import type { DbOrTx } from '../../src/lib/server/db';
+import { DocStore } from '../../src/lib/server/docStore';
+
+/** A document as the database holds it (snapshot + log), loaded into a fresh Y.Doc; the caller destroys it. */
+export async function storedDoc(db: DbOrTx, name: string): Promise<Y.Doc> {
+	const doc = new Y.Doc();
+	await new DocStore(db).loadInto(name, doc, null);
+	return doc;
+}
+
+/** The titles of a stored agenda's items. */
+export async function storedAgendaTitles(db: DbOrTx, name: string): Promise<string[]> {
+	const doc = await storedDoc(db, name);
+	try {
+		return readAgenda(doc).map((i) => i.title);
+	} finally {
+		doc.destroy();
+	}
+}
