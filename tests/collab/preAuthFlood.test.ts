@@ -259,6 +259,8 @@ describe('a flood before authentication', () => {
 		// before the flood): the typical one is in time and none hangs.
 		expect(health.median).toBeLessThan(250);
 		expect(health.worst).toBeLessThan(5_000);
-		expect(edits).toBeGreaterThan(20);
+		// 10 edits were made before the flood; members went on editing during it. (How many depends on
+		// how long the flood lasts, 2–6 s here: a count of 20 once failed a run whose flood took 2.1 s.)
+		expect(edits).toBeGreaterThan(10);
 	});
 });
