@@ -1,3 +1,4 @@
+import type { LocalTransactionOrigin } from '@hocuspocus/server';
 import type { Access } from '../../src/lib/domain/permissions';
 import type { SessionUser } from '../../src/lib/server/auth/session';
 import type { CommitteeRole } from '../../src/lib/domain/roles';
@@ -26,3 +27,10 @@ export class Refusal extends Error {
 		this.name = 'Refusal';
 	}
 }
+
+/**
+ * The origin of a change that server code applies to a live document after writing it to the
+ * update log itself (applyServerChange, the minutes template): persistence lets the shadow
+ * follow it but does not log it again.
+ */
+export const ALREADY_STORED: LocalTransactionOrigin = { source: 'local', context: {} };

@@ -21,7 +21,17 @@ import { connect, waitAcked, waitFor, waitSynced, type TestClient } from '../hel
  * `new MinutesTemplate(async () => options.database.db)` among its extensions.
  */
 
+/** Counts what the collaboration server itself appends, per document (the template is stored by layOutStoredMinutes, outside it). */
+class CountingStore extends DocStore {
+	readonly appended = new Map<string, number>();
+	override append(docName: string, update: Uint8Array, userId: string | null = null): Promise<void> {
+		this.appended.set(docName, (this.appended.get(docName) ?? 0) + 1);
+		return super.append(docName, update, userId);
+	}
+}
+
 let database: TestDatabase;
+let store: CountingStore;
 let server: Awaited<ReturnType<typeof startCollabServer>>;
 let fx: CommitteeFixture;
 const clients: TestClient[] = [];
@@ -80,7 +90,8 @@ const unloaded = (name: string) => waitFor(() => !server.collab.hocuspocus.docum
 beforeAll(async () => {
 	database = await createTestDatabase();
 	fx = await createCommitteeFixture(database.db);
-	server = await startCollabServer(database);
+	store = new CountingStore(database.db);
+	server = await startCollabServer(database, { docStore: store });
 });
 
 afterAll(async () => {
@@ -159,6 +170,9 @@ describe('minutes laid out from the template', () => {
 		expect(headings(live(observer), 3)).toEqual(['一、议题甲']);
 		expect(live(observer)).toEqual(live(recorder));
 		expect(headings(await stored(meetingId), 1)).toHaveLength(1);
+		// Applied to the loaded document after layOutStoredMinutes stored it: not logged a second time.
+		await new Promise((r) => setTimeout(r, 300));
+		expect(store.appended.get(name) ?? 0).toBe(0);
 		close(observer);
 		close(recorder);
 	});

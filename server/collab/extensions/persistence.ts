@@ -1,7 +1,6 @@
 import type { PersistenceMetrics } from '../metrics';
 import { isTransactionOrigin } from '@hocuspocus/server';
 import type {
-	LocalTransactionOrigin,
 	afterLoadDocumentPayload,
 	afterUnloadDocumentPayload,
 	beforeSyncPayload,
@@ -16,13 +15,11 @@ import type { DocStore } from '../../../src/lib/server/docStore';
 import { DocumentFrozenError } from '../../../src/lib/server/docFence';
 import * as Y from 'yjs';
 import { addsContent, admitToShadow, checkUpdate, shadowOf } from '../../../src/lib/server/yjsUpdate';
-import { Refusal, type CollabContext } from '../context';
+import { ALREADY_STORED, Refusal, type CollabContext } from '../context';
 
 const SYNC_STEP_2 = 1;
 const SYNC_UPDATE = 2;
 const LOAD_ORIGIN = Symbol('persistence-load');
-/** A server-side change applied to the live document once it was stored (applyServerChange). */
-const STORED_SERVER_CHANGE: LocalTransactionOrigin = { source: 'local', context: {} };
 
 export interface PersistenceOptions {
 	/** How long an append may keep failing before the connection is closed (the client resyncs later). */
@@ -52,6 +49,34 @@ function behind(shadow: Y.Doc, live: Y.Doc): boolean {
 }
 
 /**
+ * What persistence holds for one document. Everything keyed by document name lives here, so
+ * that one place (release) forgets a document once it holds nothing.
+ */
+interface DocState {
+	/** Appends in flight, whatever their source (waitPending, drain, beforeUnloadDocument). */
+	readonly appends: Set<Promise<void>>;
+	/**
+	 * The updates admitted to the shadow whose append is still in flight, in the order they were
+	 * admitted. They are not in the live document yet, so a shadow taken again from it (after a
+	 * refused update, or when it fell behind) must replay them: otherwise the next update is
+	 * checked against a document that lacks them, and once they are applied the live document
+	 * may meet a combination nobody checked (the socket fuzzer found such pairs: "Unexpected
+	 * case" in the live apply, the rows then unloadable together).
+	 */
+	readonly admitted: Uint8Array[];
+	/** The last admitted update's turn (settles, never rejects); see beforeSync. */
+	lastTurn: Promise<void> | null;
+	/** A copy that every update is tried on before it is stored (see admitToShadow), or none yet. */
+	shadow: Y.Doc | null;
+	/**
+	 * When the shadow last checked an update. A shadow doubles a document's memory, and most
+	 * loaded documents are only being read (agendas on the wall, minutes being caught up on), so
+	 * a shadow is taken at a document's first update and dropped when unused for shadowIdleMs.
+	 */
+	shadowUsed: number;
+}
+
+/**
  * "Acknowledged" means "stored". Every update a client sends is validated and appended to
  * the update log in beforeSync, which Hocuspocus awaits before it applies and acknowledges
  * the update. While the database is unreachable the append is retried, so the client's
@@ -61,30 +86,12 @@ export class Persistence implements Extension {
 	extensionName = 'persistence';
 	// After auth, before everything that might look at the applied update.
 	priority = 500;
-	private readonly pending = new Map<string, Set<Promise<void>>>();
-	/** Per loaded document, a copy that every update is tried on before it is stored (see admitToShadow). */
-	private readonly shadows = new Map<string, Y.Doc>();
+	private readonly docs = new Map<string, DocState>();
+	private shadows = 0;
 	private readonly giveUpMs: number;
 	private readonly log: (message: string, err?: unknown) => void;
 	private readonly accepts: (documentName: string) => boolean;
 	private readonly metrics: PersistenceMetrics | undefined;
-	/**
-	 * Per document, the updates admitted to the shadow whose append is still in flight, in the
-	 * order they were admitted. They are not in the live document yet, so a shadow taken again
-	 * from it (after a refused update, or when it fell behind) must replay them: otherwise the
-	 * next update is checked against a document that lacks them, and once they are applied the
-	 * live document may meet a combination nobody checked (the socket fuzzer found such pairs:
-	 * "Unexpected case" in the live apply, the rows then unloadable together).
-	 */
-	private readonly inFlight = new Map<string, Uint8Array[]>();
-	/** Per document, the last admitted update's turn (settles, never rejects); see beforeSync. */
-	private readonly lastTurn = new Map<string, Promise<void>>();
-	/**
-	 * When each shadow last checked an update. A shadow doubles a document's memory, and most
-	 * loaded documents are only being read (agendas on the wall, minutes being caught up on), so
-	 * a shadow is taken at a document's first update and dropped when unused for shadowIdleMs.
-	 */
-	private readonly shadowUsed = new Map<string, number>();
 	private readonly shadowIdleMs: number;
 	private sweep: ReturnType<typeof setInterval> | null = null;
 
@@ -97,6 +104,22 @@ export class Persistence implements Extension {
 		this.accepts = options.accepts ?? (() => true);
 		this.metrics = options.metrics;
 		this.shadowIdleMs = options.shadowIdleMs ?? SHADOW_IDLE_MS;
+	}
+
+	private state(documentName: string): DocState {
+		let state = this.docs.get(documentName);
+		if (!state) {
+			state = { appends: new Set(), admitted: [], lastTurn: null, shadow: null, shadowUsed: 0 };
+			this.docs.set(documentName, state);
+		}
+		return state;
+	}
+
+	/** Forgets the document once nothing of it is held any more. */
+	private release(documentName: string, state: DocState): void {
+		if (state.appends.size === 0 && state.admitted.length === 0 && state.lastTurn === null && state.shadow === null && this.docs.get(documentName) === state) {
+			this.docs.delete(documentName);
+		}
 	}
 
 	async onLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
@@ -123,10 +146,13 @@ export class Persistence implements Extension {
 	}
 
 	private dropShadow(documentName: string): void {
-		this.shadows.get(documentName)?.destroy();
-		this.shadows.delete(documentName);
-		this.shadowUsed.delete(documentName);
-		if (this.shadows.size === 0 && this.sweep) {
+		const state = this.docs.get(documentName);
+		if (!state?.shadow) return;
+		state.shadow.destroy();
+		state.shadow = null;
+		this.shadows--;
+		this.release(documentName, state);
+		if (this.shadows === 0 && this.sweep) {
 			clearInterval(this.sweep);
 			this.sweep = null;
 		}
@@ -135,56 +161,55 @@ export class Persistence implements Extension {
 	/** Drops the shadows unused for shadowIdleMs whose document has no update in flight (they are replayed into a new one, but an idle document has none). */
 	private dropIdleShadows(): void {
 		const now = performance.now();
-		for (const [documentName, used] of [...this.shadowUsed]) {
-			if (now - used >= this.shadowIdleMs && !this.inFlight.has(documentName)) this.dropShadow(documentName);
+		for (const [documentName, state] of [...this.docs]) {
+			if (state.shadow && now - state.shadowUsed >= this.shadowIdleMs && state.admitted.length === 0) this.dropShadow(documentName);
 		}
 	}
 
 	/** Documents that hold a shadow now (tests and diagnosis). */
 	shadowCount(): number {
-		return this.shadows.size;
+		return this.shadows;
 	}
 
 	/** Whether the document's shadow lacks something the live document has (for tests and diagnosis). */
 	shadowBehind(documentName: string, live: Y.Doc): boolean {
-		const shadow = this.shadows.get(documentName);
+		const shadow = this.docs.get(documentName)?.shadow;
 		return shadow ? behind(shadow, live) : false;
 	}
 
 	/** Whether the document's shadow holds updates waiting for content it does not have. */
 	shadowPending(documentName: string): boolean {
-		const shadow = this.shadows.get(documentName);
+		const shadow = this.docs.get(documentName)?.shadow;
 		return Boolean(shadow && (shadow.store.pendingStructs !== null || shadow.store.pendingDs !== null));
 	}
 
-	private shadow(documentName: string, live: Y.Doc): Y.Doc {
-		let shadow = this.shadows.get(documentName);
+	private shadow(documentName: string, state: DocState, live: Y.Doc): Y.Doc {
 		// The shadow may run ahead of the live document (updates admitted whose log write is in
 		// flight) but never behind it: a change it missed would make every later update look
 		// pending there. Should one slip past onChange, start the shadow again from the document.
-		if (shadow && behind(shadow, live)) {
+		if (state.shadow && behind(state.shadow, live)) {
 			this.log(`the shadow of ${documentName} missed a change; taking it again`);
 			this.dropShadow(documentName);
-			shadow = undefined;
 		}
-		if (!shadow) {
-			shadow = shadowOf(live);
+		if (!state.shadow) {
+			const shadow = shadowOf(live);
 			// Admitted earlier, applied to the live document once stored (the check below then
 			// sees the document as it will be). If they no longer apply, the caller refuses.
 			try {
-				for (const update of this.inFlight.get(documentName) ?? []) Y.applyUpdate(shadow, update);
+				for (const update of state.admitted) Y.applyUpdate(shadow, update);
 			} catch (err) {
 				shadow.destroy();
 				throw err;
 			}
-			this.shadows.set(documentName, shadow);
+			state.shadow = shadow;
+			this.shadows++;
 			if (!this.sweep) {
 				this.sweep = setInterval(() => this.dropIdleShadows(), Math.max(100, Math.min(this.shadowIdleMs / 2, 5_000)));
 				this.sweep.unref();
 			}
 		}
-		this.shadowUsed.set(documentName, performance.now());
-		return shadow;
+		state.shadowUsed = performance.now();
+		return state.shadow;
 	}
 
 	async beforeSync(data: beforeSyncPayload<CollabContext>): Promise<void> {
@@ -199,15 +224,17 @@ export class Persistence implements Extension {
 			throw new Refusal(CLOSE_REASONS.invalidUpdate, CLOSE_CODES.invalidUpdate);
 		}
 		if (check.empty) return;
+		const state = this.state(data.documentName);
 		let admitted: ReturnType<typeof admitToShadow>;
 		try {
-			admitted = admitToShadow(this.shadow(data.documentName, data.document), data.payload);
+			admitted = admitToShadow(this.shadow(data.documentName, state, data.document), data.payload);
 		} catch (err) {
 			admitted = { ok: false, reason: `the shadow could not be taken again: ${(err as Error).message}` };
 		}
 		if (!admitted.ok) {
 			// The shadow may hold half of it now: start again from the live document.
 			this.dropShadow(data.documentName);
+			this.release(data.documentName, state);
 			this.metrics?.refused('invalid');
 			this.log(`refused an update for ${data.documentName} from ${data.context.user?.username ?? 'unknown'}: ${admitted.reason}`);
 			throw new Refusal(CLOSE_REASONS.invalidUpdate, CLOSE_CODES.invalidUpdate);
@@ -222,9 +249,7 @@ export class Persistence implements Extension {
 		this.metrics?.accepted();
 		// The sender is recorded as the author only of updates that bring something new (versions' authors).
 		const author = data.context.user && addsContent(data.payload, data.document) ? data.context.user.id : null;
-		const inFlight = this.inFlight.get(data.documentName) ?? [];
-		this.inFlight.set(data.documentName, inFlight);
-		inFlight.push(data.payload);
+		state.admitted.push(data.payload);
 		const stored = this.track(data.documentName, this.appendWithRetry(data.documentName, data.payload, this.giveUpMs, author)).then(() =>
 			this.metrics?.stored((performance.now() - arrived) / 1000)
 		);
@@ -232,21 +257,21 @@ export class Persistence implements Extension {
 		// admission order, so they must reach the live document in that order too (a forged
 		// update may be harmless after another and not before it). Appends are committed in
 		// order, but a retried one can finish after a later one: each turn waits for the last.
-		const previous = this.lastTurn.get(data.documentName);
+		const previous = state.lastTurn;
 		const turn = stored.then(
-			() => previous,
+			() => previous ?? undefined,
 			(err: unknown) => (previous ?? Promise.resolve()).then(() => Promise.reject(err))
 		);
 		const settled = turn.then(
 			() => undefined,
 			() => undefined
 		);
-		this.lastTurn.set(data.documentName, settled);
+		state.lastTurn = settled;
 		const forget = () => {
-			const i = inFlight.indexOf(data.payload);
-			if (i >= 0) inFlight.splice(i, 1);
-			if (inFlight.length === 0 && this.inFlight.get(data.documentName) === inFlight) this.inFlight.delete(data.documentName);
-			if (this.lastTurn.get(data.documentName) === settled) this.lastTurn.delete(data.documentName);
+			const i = state.admitted.indexOf(data.payload);
+			if (i >= 0) state.admitted.splice(i, 1);
+			if (state.lastTurn === settled) state.lastTurn = null;
+			this.release(data.documentName, state);
 		};
 		try {
 			await turn;
@@ -300,7 +325,7 @@ export class Persistence implements Extension {
 				}
 				throw err;
 			}
-			Y.applyUpdate(live, update, STORED_SERVER_CHANGE);
+			Y.applyUpdate(live, update, ALREADY_STORED);
 		} finally {
 			copy.destroy();
 		}
@@ -308,13 +333,14 @@ export class Persistence implements Extension {
 
 	/**
 	 * Changes made on the server (not by a client connection) are logged here, unless they were
-	 * stored before they were applied (applyServerChange, the minutes template).
+	 * stored before they were applied (origin ALREADY_STORED: applyServerChange, the minutes
+	 * template).
 	 */
 	async onChange(data: onChangePayload<CollabContext>): Promise<void> {
 		if (data.connection || data.transactionOrigin === LOAD_ORIGIN) return;
 		const origin = data.transactionOrigin;
 		// The shadow follows every change that does not come through beforeSync.
-		const shadow = this.shadows.get(data.documentName);
+		const shadow = this.docs.get(data.documentName)?.shadow;
 		if (shadow) {
 			try {
 				Y.applyUpdate(shadow, data.update);
@@ -327,7 +353,7 @@ export class Persistence implements Extension {
 		// @hocuspocus/extension-redis applies them with the origin { source: 'redis' }
 		// (tests/collab/redisRelay.test.ts checks that each is stored exactly once).
 		if (isTransactionOrigin(origin) && origin.source === 'redis') return;
-		if (origin === STORED_SERVER_CHANGE) return;
+		if (origin === ALREADY_STORED) return;
 		// Hocuspocus does not await onChange, so nothing may be thrown from here; a server-side
 		// change is retried for as long as the process lives and beforeUnloadDocument keeps
 		// the document in memory meanwhile.
@@ -335,8 +361,7 @@ export class Persistence implements Extension {
 			await this.track(data.documentName, this.appendWithRetry(data.documentName, data.update, Number.POSITIVE_INFINITY));
 		} catch (err) {
 			if (err instanceof Refusal && err.reason === CLOSE_REASONS.documentFrozen) {
-				// The minutes template laid out after loading lands here too, stored already; any
-				// other server-side change that must honour a fence goes through applyServerChange.
+				// A server-side change that must honour a fence goes through applyServerChange.
 				this.log(`a server-side change to ${data.documentName} was not logged again: the document is frozen`);
 				return;
 			}
@@ -351,7 +376,7 @@ export class Persistence implements Extension {
 	}
 
 	async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload): Promise<void> {
-		if (this.pending.get(documentName)?.size) {
+		if (this.docs.get(documentName)?.appends.size) {
 			// Throwing keeps the document in memory until its changes are in the log.
 			throw new Error(`${documentName} still has unstored changes`);
 		}
@@ -359,29 +384,25 @@ export class Persistence implements Extension {
 
 	/** Resolves when every append in flight has finished (graceful shutdown). */
 	async drain(): Promise<void> {
-		const all = [...this.pending.values()].flatMap((s) => [...s]);
+		const all = [...this.docs.values()].flatMap((s) => [...s.appends]);
 		await Promise.allSettled(all);
 		await (await this.store()).drain();
 	}
 
 	/** Resolves when every append in flight for the document has finished. */
 	async waitPending(documentName: string): Promise<void> {
-		const set = this.pending.get(documentName);
-		if (set?.size) await Promise.allSettled([...set]);
+		const appends = this.docs.get(documentName)?.appends;
+		if (appends?.size) await Promise.allSettled([...appends]);
 	}
 
 	private async track(documentName: string, work: Promise<void>): Promise<void> {
-		let set = this.pending.get(documentName);
-		if (!set) {
-			set = new Set();
-			this.pending.set(documentName, set);
-		}
-		set.add(work);
+		const state = this.state(documentName);
+		state.appends.add(work);
 		try {
 			await work;
 		} finally {
-			set.delete(work);
-			if (set.size === 0) this.pending.delete(documentName);
+			state.appends.delete(work);
+			this.release(documentName, state);
 		}
 	}
 

@@ -4,10 +4,7 @@ import { MINUTES_FIELD } from '../../../src/lib/docs/minutes';
 import { parseDocName } from '../../../src/lib/docs/names';
 import type { Db } from '../../../src/lib/server/db';
 import { isPristine, layOutStoredMinutes } from '../../../src/lib/server/minutesTemplate';
-import type { CollabContext } from '../context';
-
-/** Marks the skeleton's transaction as the server's own (not a client's, not the persistence load). */
-export const TEMPLATE_ORIGIN = { source: 'minutes-template' } as const;
+import { ALREADY_STORED, type CollabContext } from '../context';
 
 export interface MinutesTemplateOptions {
 	log?: (message: string, err?: unknown) => void;
@@ -62,10 +59,8 @@ export class MinutesTemplate implements Extension {
 				const { state } = await layOutStoredMinutes(await this.db(), ref.meetingId);
 				// One transaction, so clients receive the whole skeleton as one update. What this
 				// instance already has (all of it when another instance laid the skeleton out) is a
-				// no-op. After loading, this change also reaches the persistence extension's onChange,
-				// which logs it a second time: harmless (Yjs updates are idempotent), and compaction
-				// merges it away.
-				if (state) document.transact(() => Y.applyUpdate(document, state, TEMPLATE_ORIGIN), TEMPLATE_ORIGIN);
+				// no-op. It is in the log already: the origin tells persistence not to log it again.
+				if (state) Y.applyUpdate(document, state, ALREADY_STORED);
 			} catch (err) {
 				// Empty minutes are still minutes: the recorder can write them by hand.
 				this.log(`could not lay out the minutes of meeting ${ref.meetingId}`, err);
