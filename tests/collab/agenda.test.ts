@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { addAgendaItem, agendaDocName, agendaItems, itemText, readAgenda } from '../../src/lib/docs/agenda';
-import { DocStore } from '../../src/lib/server/docStore';
 import { admitToShadow, checkUpdate, shadowOf } from '../../src/lib/server/yjsUpdate';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { removeMember } from '../../src/lib/server/committee';
 import { resetPassword } from '../../src/lib/server/userAdmin';
 import { startCollabServer } from '../helpers/collabServer';
+import { storedDoc } from '../helpers/storage';
 import { connect, waitAcked, waitFor, waitSynced, type TestClient } from '../helpers/provider';
 
 let database: TestDatabase;
@@ -40,11 +40,7 @@ afterAll(async () => {
 });
 
 /** The document as the database holds it (snapshot + log), independent of compaction. */
-async function stored(): Promise<Y.Doc> {
-	const doc = new Y.Doc();
-	await new DocStore(database.db).loadInto(name, doc, null);
-	return doc;
-}
+const stored = () => storedDoc(database.db, name);
 const storedVector = async () => Buffer.from(Y.encodeStateVector(await stored())).toString('hex');
 
 /** Sends a raw sync message carrying `payload` as a Yjs update, bypassing the provider's encoder. */

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import { addNeed, addResource, boardDocName, cardText, needsMap, readNeeds, readResources, resourcesMap, setCardValue } from '../../src/lib/docs/board';
 import { units } from '../../src/lib/server/db/schema';
-import { DocStore } from '../../src/lib/server/docStore';
 import { startCollabServer } from '../helpers/collabServer';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { connect, waitAcked, waitFor, waitSynced, type TestClient } from '../helpers/provider';
+import { storedDoc } from '../helpers/storage';
 
 let database: TestDatabase;
 let server: Awaited<ReturnType<typeof startCollabServer>>;
@@ -36,11 +35,7 @@ function client(token: string): TestClient {
 	return c;
 }
 
-async function stored(): Promise<Y.Doc> {
-	const doc = new Y.Doc();
-	await new DocStore(database.db).loadInto(name, doc, null);
-	return doc;
-}
+const stored = () => storedDoc(database.db, name);
 
 describe('needs and resources boards over real providers', () => {
 	it('two clients editing the same card description at once keep both edits', async () => {

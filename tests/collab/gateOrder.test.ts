@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { storedDoc } from '../helpers/storage';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { mutate, rng } from '../helpers/mutate';
+import { typeUpdates } from '../helpers/yjsCorpus';
 import { connect, waitFor, waitSynced } from '../helpers/provider';
 
 /*
@@ -93,25 +94,6 @@ async function rawClient(url: string, name: string, token: string) {
 	};
 }
 
-/** A minutes-like corpus from a fixed client id: A is all of it, the mutations are drawn from its steps. */
-function corpus(): { whole: Uint8Array; steps: Uint8Array[] } {
-	const doc = new Y.Doc();
-	doc.clientID = 424242;
-	const steps: Uint8Array[] = [];
-	doc.on('update', (u: Uint8Array) => steps.push(u));
-	const text = doc.getText('t');
-	for (const word of ['会议', '听取了', '各单位', '汇报', 'report', '。']) text.insert(text.length, word);
-	text.format(0, 2, { bold: true });
-	text.delete(2, 3);
-	const map = doc.getMap('m');
-	map.set('title', '十一月例会');
-	map.set('nested', new Y.Map());
-	const array = doc.getArray('a');
-	array.insert(0, [1, 'two', { three: 3 }]);
-	array.delete(1, 1);
-	return { whole: Y.encodeStateAsUpdate(doc), steps };
-}
-
 /**
  * An update that passes the gate against `without` (the live document before A) and throws when
  * applied after A — exactly what a shadow missing A would let through.
@@ -172,7 +154,8 @@ describe('the update gate and updates still being stored', () => {
 		await waitSynced(keeper, 30_000);
 		const live = server.collab.hocuspocus.documents.get(name);
 		if (!live) throw new Error('the document is not loaded');
-		const { whole: a, steps } = corpus();
+		// A fixed client id: A is all of it, the mutations are drawn from its steps.
+		const { whole: a, steps } = typeUpdates({ clientID: 424242, wide: false });
 		const b = findB(Y.encodeStateAsUpdate(live), a, steps);
 
 		const liveErrors: string[] = [];

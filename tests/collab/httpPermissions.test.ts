@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addAgendaItem, agendaDocName } from '../../src/lib/docs/agenda';
@@ -7,7 +8,7 @@ import { canManageProjectItems } from '../../src/lib/domain/projectStatus';
 import { canManageMeetings, type CommitteeRole } from '../../src/lib/domain/roles';
 import { draftBulletin, freezeBulletin } from '../../src/lib/server/bulletin';
 import { IN_MEMORY, openDatabase } from '../../src/lib/server/db';
-import { meetings, projectItems, projectItemUnits, writtenOpinions } from '../../src/lib/server/db/schema';
+import { meetings, progressReports, projectItems, projectItemUnits, reportAttachments, writtenOpinions } from '../../src/lib/server/db/schema';
 import { editDocument } from '../../src/lib/server/liveEdit';
 import { allowedTransitions, TRANSITIONS, transitionMeeting, type Transition } from '../../src/lib/server/meetingLifecycle';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
@@ -44,6 +45,8 @@ let recordId: string;
 const talkIn = {} as Record<DocState, { meetingId: string; agendaItemId: string; opinionId: string }>;
 /** Project items: one running, one withdrawn (its decision removed on re-finalization); fx.unitId answers for both. */
 const itemIn = {} as Record<'active' | 'withdrawn', string>;
+/** A report attachment on each of those items. */
+const attachmentIn = {} as Record<'active' | 'withdrawn', string>;
 const ITEM_DUE = '2027-06-30';
 const OPINION = '同意，建议优先安排三号楼。';
 /** Bulletin periods: one drafted (edited like a meeting in progress), one frozen (finalized). */
@@ -101,6 +104,13 @@ beforeAll(async () => {
 			.returning();
 		await db.insert(projectItemUnits).values({ projectItemId: item!.id, unitId: fx.unitId, personName: '' });
 		itemIn[kind] = item!.id;
+		const [report] = await db.insert(progressReports).values({ projectItemId: item!.id, unitId: fx.unitId, month: '2026-10', done: '测试', progress: 10 }).returning();
+		const data = Buffer.from('%PDF-1.4\n%%EOF\n');
+		const [file] = await db
+			.insert(reportAttachments)
+			.values({ reportId: report!.id, filename: '现场照片.pdf', mimeType: 'application/pdf', size: data.byteLength, sha256: createHash('sha256').update(data).digest('hex'), data })
+			.returning();
+		attachmentIn[kind] = file!.id;
 	}
 	await database.close();
 	server = await startServer(fresh.env);
@@ -260,7 +270,7 @@ describe('the permission matrix over HTTP', () => {
 		});
 		expect(await matrix(cases)).toEqual([]);
 	});
-	it('the project API: an item, its history and reports, its changes and report filing, running and withdrawn', async () => {
+	it('the project API: an item, its history and reports, its changes, report filing and report attachments, running and withdrawn', async () => {
 		const unknown = '00000000-0000-4000-8000-000000000000';
 		const cases = (['active', 'withdrawn'] as const).flatMap((kind) =>
 			WHO.flatMap((who) => {
@@ -280,11 +290,13 @@ describe('the permission matrix over HTTP', () => {
 					{ what: `POST transitions dueDate/${kind}`, who, expected: change, got: () => api(who, `${base}/transitions`, 'POST', { change: 'dueDate', dueDate: ITEM_DUE, reason: '测试' }) },
 					{ what: `POST transitions units/${kind}`, who, expected: change, got: () => api(who, `${base}/transitions`, 'POST', { change: 'units', units: [{ unitId: fx.unitId, personName: '' }], reason: '测试' }) },
 					{ what: `POST reports/${kind}`, who, expected: reports, got: () => api(who, `${base}/reports`, 'POST', { month: '2020-01', unitId: fx.unitId, done: '测试', progress: 10 }) },
+					{ what: `GET attachments/:id/${kind}`, who, expected: reads, got: () => api(who, `/api/v1/attachments/${attachmentIn[kind]}`) },
 					// An unknown id gets the same answer as another committee's item.
 					...(kind === 'active'
 						? [
 								{ what: 'GET projects/unknown', who, expected: who === 'signedOut' ? [401] : [404], got: () => api(who, `/api/v1/projects/${unknown}`) },
-								{ what: 'POST transitions/unknown', who, expected: who === 'signedOut' ? [401] : [404], got: () => api(who, `/api/v1/projects/${unknown}/transitions`, 'POST', { change: 'status', status: 'not_started', reason: '测试' }) }
+								{ what: 'POST transitions/unknown', who, expected: who === 'signedOut' ? [401] : [404], got: () => api(who, `/api/v1/projects/${unknown}/transitions`, 'POST', { change: 'status', status: 'not_started', reason: '测试' }) },
+								{ what: 'GET attachments/unknown', who, expected: who === 'signedOut' ? [401] : [404], got: () => api(who, `/api/v1/attachments/${unknown}`) }
 							]
 						: [])
 				];

@@ -2,7 +2,6 @@ import { yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MINUTES_FIELD, minutesDocName } from '../../src/lib/docs/minutes';
-import { DocStore } from '../../src/lib/server/docStore';
 import { transitionMeeting } from '../../src/lib/server/meetingLifecycle';
 import { plainText, type PmJson } from '../../src/lib/server/minutes';
 import { startCollabServer } from '../helpers/collabServer';
@@ -10,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { decision, docOf, p, writeMinutes } from '../helpers/minutes';
 import { connect, waitAcked, waitFor, waitSynced, type TestClient } from '../helpers/provider';
+import { storedMinutes } from '../helpers/storage';
 
 let database: TestDatabase;
 let server: Awaited<ReturnType<typeof startCollabServer>>;
@@ -35,11 +35,7 @@ function client(token: string, name: string): TestClient {
 
 const text = (doc: Y.Doc) => plainText(yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(MINUTES_FIELD)) as PmJson);
 
-async function storedText(meetingId: string): Promise<string> {
-	const doc = new Y.Doc();
-	await new DocStore(database.db).loadInto(minutesDocName(meetingId), doc, null);
-	return text(doc);
-}
+const storedText = async (meetingId: string) => plainText(await storedMinutes(database.db, meetingId));
 
 /** The first paragraph's text node, as y-prosemirror lays it out (XmlElement paragraph > XmlText). */
 function firstParagraphText(doc: Y.Doc): Y.XmlText {

@@ -15,6 +15,7 @@ import { startCollabServer } from '../helpers/collabServer';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { connect, waitAcked, waitFor, waitSynced, type TestClient } from '../helpers/provider';
+import { storedMinutes } from '../helpers/storage';
 
 /*
  * Assumes the composition root (server/collab/index.ts) includes
@@ -68,13 +69,7 @@ const lines = (json: PmJson): string[] => (json.content ?? []).map(plainText);
 const headings = (json: PmJson, level: number) => (json.content ?? []).filter((n) => n.type === 'heading' && n.attrs?.level === level).map(plainText);
 
 /** The minutes as the database holds them (snapshot + log), independent of any live copy. */
-async function stored(meetingId: string): Promise<PmJson> {
-	const doc = new Y.Doc();
-	await new DocStore(database.db).loadInto(minutesDocName(meetingId), doc, null);
-	const json = yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(MINUTES_FIELD)) as PmJson;
-	doc.destroy();
-	return json;
-}
+const stored = (meetingId: string) => storedMinutes(database.db, meetingId);
 
 function appendParagraph(c: TestClient, text: string): void {
 	const paragraph = new Y.XmlElement('paragraph');

@@ -9,6 +9,7 @@ import { nginxBinary, startNginx, type NginxProcess } from '../helpers/nginx';
 import { connect, waitFor, waitSynced, type TestClient } from '../helpers/provider';
 import { redisServerBinary, startRedis, type RedisProcess } from '../helpers/redisServer';
 import { freshServerEnv } from '../helpers/serverEnv';
+import { storedAgendaTitles, storedDoc } from '../helpers/storage';
 import { apiGet, apiToken, startServer, type ServerEnv, type ServerProcess } from '../helpers/serverProcess';
 
 /*
@@ -90,13 +91,7 @@ function typeAgenda(writers: Writer[], prefix: string, everyMs = 60): { stop(): 
 	};
 }
 
-async function storedAgenda(name: string): Promise<Set<string>> {
-	const doc = new Y.Doc();
-	await new DocStore(database.db).loadInto(name, doc, null);
-	const titles = new Set(readAgenda(doc).map((i) => i.title));
-	doc.destroy();
-	return titles;
-}
+const storedAgenda = async (name: string) => new Set(await storedAgendaTitles(database.db, name));
 
 /**
  * Waits until every replica holds the same state (returns that moment: convergence needs every
@@ -311,8 +306,7 @@ describe.runIf(runs)('several instances behind nginx', () => {
 		await new Promise((r) => setTimeout(r, 1_500));
 		for (const w of writers) expect(w.acked.some((l) => l.startsWith('late-'))).toBe(false);
 		const storedText = async () => {
-			const doc = new Y.Doc();
-			await new DocStore(database.db).loadInto(name, doc, null);
+			const doc = await storedDoc(database.db, name);
 			const text = doc.getXmlFragment(MINUTES_FIELD).toString();
 			doc.destroy();
 			return text;

@@ -2,13 +2,13 @@ import { yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MINUTES_FIELD, minutesDocName } from '../../src/lib/docs/minutes';
-import { DocStore } from '../../src/lib/server/docStore';
 import { plainText, type PmJson } from '../../src/lib/server/minutes';
 import { startCollabServer } from '../helpers/collabServer';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { docOf, p, writeMinutes } from '../helpers/minutes';
 import { connect, waitAcked, waitFor, waitSynced, type TestClient } from '../helpers/provider';
+import { storedMinutes } from '../helpers/storage';
 
 /*
  * Weak networks: a member keeps editing with no signal while someone else edits the same
@@ -42,11 +42,7 @@ function client(token: string, name: string, options: { connect?: boolean } = {}
 const text = (doc: Y.Doc) => plainText(yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(MINUTES_FIELD)) as PmJson);
 const paragraphText = (doc: Y.Doc) => (doc.getXmlFragment(MINUTES_FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText;
 
-async function storedText(meetingId: string): Promise<string> {
-	const doc = new Y.Doc();
-	await new DocStore(database.db).loadInto(minutesDocName(meetingId), doc, null);
-	return text(doc);
-}
+const storedText = async (meetingId: string) => plainText(await storedMinutes(database.db, meetingId));
 
 describe('editing offline', () => {
 	it('a client edits offline while another edits the same paragraph; on reconnect both edits are there, once', async () => {

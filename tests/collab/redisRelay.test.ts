@@ -1,6 +1,5 @@
 import { isTransactionOrigin } from '@hocuspocus/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import { agendaDocName } from '../../src/lib/docs/agenda';
 import { DocStore } from '../../src/lib/server/docStore';
 import { startCollabServer } from '../helpers/collabServer';
@@ -8,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { connect, waitAcked, waitFor, waitSynced, type TestClient } from '../helpers/provider';
 import { redisServerBinary, startRedis, type RedisProcess } from '../helpers/redisServer';
+import { storedDoc } from '../helpers/storage';
 
 /*
  * Two collaboration servers on one database, relaying through a private Redis: a change made
@@ -64,7 +64,6 @@ describe.skipIf(Boolean(missing))('Redis relay between two instances', () => {
 		await Promise.all([waitSynced(onA), waitSynced(onB)]);
 		const origins: unknown[] = [];
 		b.collab.hocuspocus.documents.get(name)!.on('update', (_u: Uint8Array, origin: unknown) => origins.push(origin));
-		const store = new DocStore(database.db);
 		const count = () => [storeA.appended.get(name) ?? 0, storeB.appended.get(name) ?? 0];
 		const [beforeA, beforeB] = count();
 
@@ -81,8 +80,7 @@ describe.skipIf(Boolean(missing))('Redis relay between two instances', () => {
 		await new Promise((r) => setTimeout(r, 500));
 		expect(count()).toEqual([beforeA! + 2, beforeB]);
 
-		const rebuilt = new Y.Doc();
-		await store.loadInto(name, rebuilt, null);
+		const rebuilt = await storedDoc(database.db, name);
 		expect(rebuilt.getText('relay').toString()).toBe('server: from A');
 	});
 });

@@ -20,6 +20,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { connect, waitAcked, waitFor, waitSynced } from '../helpers/provider';
 import { mutate, rng } from '../helpers/mutate';
+import { documentUpdates, hostileFixtures } from '../helpers/yjsCorpus';
 
 /*
  * Mutation fuzzing of the Hocuspocus protocol against the real collaboration server (the same
@@ -98,28 +99,8 @@ afterAll(async () => {
 
 /** Real updates of the shapes the app sends (text, formatting, maps, XML like the minutes and agenda), plus the hostile fixtures. */
 function seeds(): Uint8Array[] {
-	const doc = new Y.Doc();
-	const updates: Uint8Array[] = [];
-	doc.on('update', (u: Uint8Array) => updates.push(u));
-	const fragment = doc.getXmlFragment('default');
-	const paragraph = new Y.XmlElement('paragraph');
-	paragraph.insert(0, [new Y.XmlText('会议听取了各单位汇报')]);
-	fragment.insert(0, [paragraph]);
-	(paragraph.get(0) as Y.XmlText).format(0, 2, { bold: true });
-	(paragraph.get(0) as Y.XmlText).delete(2, 3);
-	const items = doc.getArray<Y.Map<unknown>>('items');
-	const item = new Y.Map<unknown>();
-	item.set('id', 'a1');
-	item.set('title', '垃圾分类');
-	items.push([item]);
-	doc.getMap('meta').set('n', 42);
-	updates.push(Y.encodeStateAsUpdate(doc));
-	const fixtures = [path.resolve('..', 'shared', 'fixtures', 'yjs'), path.resolve('tests/fixtures/yjs-fuzz')];
-	for (const dir of fixtures) {
-		if (!fs.existsSync(dir)) continue;
-		for (const f of fs.readdirSync(dir)) if (f.endsWith('.bin') && !f.startsWith('socket-')) updates.push(new Uint8Array(fs.readFileSync(path.join(dir, f))));
-	}
-	return updates;
+	const { steps, whole } = documentUpdates();
+	return [...steps, whole, ...hostileFixtures().map((f) => f.bytes)];
 }
 
 

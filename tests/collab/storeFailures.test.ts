@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { startCollabServer } from '../helpers/collabServer';
 import { connect, waitAcked, waitFor, waitSynced } from '../helpers/provider';
+import { storedAgendaTitles, storedDoc } from '../helpers/storage';
 
 /** A store whose appends fail while `failing` is set, as during a database outage. */
 class FlakyStore extends DocStore {
@@ -28,11 +29,6 @@ beforeAll(async () => {
 });
 afterAll(() => database?.destroy());
 
-async function stored(name: string) {
-	const doc = new Y.Doc();
-	await new DocStore(database.db).loadInto(name, doc, null);
-	return readAgenda(doc);
-}
 
 describe('when the update log cannot be written', () => {
 	it('does not acknowledge the edit until it is stored, retrying meanwhile', async () => {
@@ -48,10 +44,10 @@ describe('when the update log cannot be written', () => {
 			await waitFor(() => store.attempts >= attemptsBefore + 3, 'retries', 10_000);
 			// The client still counts the edit as unsaved: nothing was acknowledged.
 			expect(client.provider.hasUnsyncedChanges).toBe(true);
-			expect((await stored(name)).map((i) => i.title)).not.toContain('停电期间写下的议题');
+			expect((await storedAgendaTitles(database.db, name))).not.toContain('停电期间写下的议题');
 			store.failing = false;
 			await waitAcked(client, 10_000);
-			expect((await stored(name)).map((i) => i.title)).toContain('停电期间写下的议题');
+			expect((await storedAgendaTitles(database.db, name))).toContain('停电期间写下的议题');
 		} finally {
 			client.destroy();
 			await server.stop();
@@ -72,7 +68,7 @@ describe('when the update log cannot be written', () => {
 			// The server also dropped the transport: the provider reconnects by itself and resends
 			// what the server never acknowledged.
 			await waitFor(() => client.provider.isSynced && !client.provider.hasUnsyncedChanges, 'resync', 15_000);
-			const titles = (await stored(name)).map((i) => i.title);
+			const titles = (await storedAgendaTitles(database.db, name));
 			expect(titles).toContain('断开后重连保存');
 		} finally {
 			client.destroy();
@@ -102,8 +98,7 @@ describe('when a document cannot be loaded', () => {
 	it('refuses to open it and never stores over it; it opens with everything once loading works again', async () => {
 		const name = agendaDocName(fx.meetingId);
 		// Something stored beforehand, compacted into the snapshot, plus a log row after it.
-		const seed = new Y.Doc();
-		await new DocStore(database.db).loadInto(name, seed, null);
+		const seed = await storedDoc(database.db, name);
 		addAgendaItem(seed, { title: '加载失败前已保存的议题' });
 		const before = new DocStore(database.db);
 		await before.append(name, Y.encodeStateAsUpdate(seed));
@@ -133,7 +128,7 @@ describe('when a document cannot be loaded', () => {
 			await waitFor(() => client.socket.status === 'disconnected', 'disconnect');
 			void client.socket.connect();
 			await waitAcked(client, 15_000);
-			const titles = (await stored(name)).map((i) => i.title);
+			const titles = (await storedAgendaTitles(database.db, name));
 			expect(titles).toEqual(expect.arrayContaining(['加载失败前已保存的议题', '压缩之后的议题', '加载失败时写下的议题']));
 			expect(readAgenda(client.doc).map((i) => i.title)).toEqual(expect.arrayContaining(['加载失败前已保存的议题', '压缩之后的议题']));
 		} finally {

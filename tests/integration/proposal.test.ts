@@ -9,6 +9,7 @@ import { ProposalError, putProposalOnAgenda } from '../../src/lib/server/proposa
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { docOf, p, writeMinutes } from '../helpers/minutes';
+import { storedDoc } from '../helpers/storage';
 import type { PmJson } from '../../src/lib/server/minutes';
 
 let database: TestDatabase;
@@ -124,10 +125,7 @@ describe('the board summary and the project list', () => {
 	it('count needs and resources from the projection and list the year’s tracked items', async () => {
 		const { projectBoard, boardSummary } = await import('../../src/lib/server/board');
 		const { projectItemsOfYear } = await import('../../src/lib/server/projectItem');
-		const { DocStore } = await import('../../src/lib/server/docStore');
-		const Y = await import('yjs');
-		const doc = new Y.Doc();
-		await new DocStore(database.db).loadInto(boardDocName(fx.committeeId, YEAR), doc, null);
+		const doc = await storedDoc(database.db, boardDocName(fx.committeeId, YEAR));
 		await projectBoard(database.db, { committeeId: fx.committeeId, year: YEAR }, doc);
 		const summary = await boardSummary(database.db, { committeeId: fx.committeeId, year: YEAR });
 		expect(summary).toMatchObject({ needs: 1, needsByCategory: { care: 1 }, needsByStatus: { in_project: 1 }, matchedShare: 1, resources: 2, resourcesByType: { expertise: 1, venue: 1 } });

@@ -8,7 +8,6 @@ import { translate } from '../../src/lib/i18n';
 import { projectBoard } from '../../src/lib/server/board';
 import { checkBoardUpdate } from '../../src/lib/server/boardRules';
 import { meetings, projectItems, proposals } from '../../src/lib/server/db/schema';
-import { DocStore } from '../../src/lib/server/docStore';
 import { editDocument, readDocument } from '../../src/lib/server/liveEdit';
 import { transitionMeeting } from '../../src/lib/server/meetingLifecycle';
 import type { PmJson } from '../../src/lib/server/minutes';
@@ -16,6 +15,7 @@ import { ProposalError, putProposalOnAgenda } from '../../src/lib/server/proposa
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { docOf, p, writeMinutes } from '../helpers/minutes';
+import { storedDoc } from '../helpers/storage';
 
 let database: TestDatabase;
 let fx: CommitteeFixture;
@@ -45,8 +45,7 @@ const decisionFor = (proposalId: string): PmJson => ({
 
 /** What the collaboration server's Projection does on its (debounced) store of the board. */
 async function project() {
-	const doc = new Y.Doc();
-	await new DocStore(database.db).loadInto(board(), doc, null);
+	const doc = await storedDoc(database.db, board());
 	await projectBoard(database.db, { committeeId: fx.committeeId, year: YEAR }, doc);
 	doc.destroy();
 }

@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { admitToShadow, checkUpdate } from '../../src/lib/server/yjsUpdate';
 import { mutate, rng } from '../helpers/mutate';
+import { foundFixtures, typeUpdates } from '../helpers/yjsCorpus';
 
 /*
  * Mutation fuzzing of the server's gate for client updates — checkUpdate (an empty scratch
@@ -21,33 +22,10 @@ const INPUTS = Number(process.env.FUZZ_INPUTS ?? 100_000);
 const SLOW_MS = 250;
 
 
-/** Real updates of the shapes the app sends, and the document they apply to. */
+/** Real updates of the shapes the app sends, then the whole document, and the document they apply to. */
 function corpus(): { base: Uint8Array; updates: Uint8Array[] } {
-	const doc = new Y.Doc();
-	const updates: Uint8Array[] = [];
-	doc.on('update', (u: Uint8Array) => updates.push(u));
-	const text = doc.getText('t');
-	for (const word of ['会议', '听取了', '各单位', '汇报', 'report', '。']) text.insert(text.length, word);
-	text.format(0, 2, { bold: true });
-	text.delete(2, 3);
-	const map = doc.getMap('m');
-	map.set('title', '十一月例会');
-	map.set('n', 42);
-	map.set('nested', new Y.Map());
-	const fragment = doc.getXmlFragment('default');
-	const paragraph = new Y.XmlElement('paragraph');
-	paragraph.setAttribute('generated', 'summary');
-	paragraph.insert(0, [new Y.XmlText('截至2026年11月28日')]);
-	const decision = new Y.XmlElement('decision');
-	decision.setAttribute('id', 'd1');
-	decision.insert(0, [new Y.XmlElement('paragraph')]);
-	fragment.insert(0, [paragraph, decision]);
-	(paragraph.get(0) as Y.XmlText).insert(0, '（', { bold: {} });
-	fragment.delete(1, 1);
-	const array = doc.getArray('a');
-	array.insert(0, [1, 'two', { three: 3 }, new Uint8Array([4])]);
-	array.delete(1, 1);
-	updates.push(Y.encodeStateAsUpdate(doc));
+	const { steps, whole } = typeUpdates();
+	const updates = [...steps, whole];
 	// The document the mutated updates land on: half of the history, as a server would hold.
 	const base = new Y.Doc();
 	for (const u of updates.slice(0, Math.floor(updates.length / 2))) Y.applyUpdate(base, u);
@@ -120,10 +98,9 @@ function timeOnly(input: Uint8Array, base: Uint8Array): void {
 describe('mutation fuzzing of client updates', () => {
 	it('replays the inputs that once broke something (tests/fixtures/yjs-fuzz)', () => {
 		const { base } = corpus();
-		const dir = path.resolve('tests/fixtures/yjs-fuzz');
-		const kept = fs.readdirSync(dir).filter((f) => f.endsWith('.bin') && !f.startsWith('socket-'));
+		const kept = foundFixtures();
 		expect(kept.length).toBeGreaterThan(0);
-		for (const f of kept) expect(examine(new Uint8Array(fs.readFileSync(path.join(dir, f))), base).problem, f).toBeNull();
+		for (const f of kept) expect(examine(f.bytes, base).problem, f.file).toBeNull();
 	});
 
 	it(`${INPUTS} mutated updates: nothing throws, nothing hangs, nothing accepted breaks the document`, () => {

@@ -1,4 +1,5 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { accessFor, type Access, type DocState } from '../domain/permissions';
 import type { CommitteeRole } from '../domain/roles';
 import type { DocRef } from '../docs/names';
@@ -72,40 +73,49 @@ export async function resolveDocAccess(db: DbOrTx, user: { id: string; isAdmin: 
  * are read in one round trip, by statements prepared once per database (one per kind of record),
  * instead of three queries built anew each time.
  */
+const sessionColumns = { id: sessions.id, secretHash: sessions.secretHash, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt };
+const seatColumns = { role: memberships.role, unitId: memberships.unitId };
+// A union rather than a type parameter: drizzle's join cannot check a table it does not know yet.
+type RecordTable = typeof meetings | typeof committees | typeof bulletins;
+
+/**
+ * The session, its user, the record `table` joined on `key` and the user's seat in the record's
+ * committee. The record is left-joined so that an unknown record still returns the session (the
+ * caller tells "no such document" from "no such session"), and the seat likewise.
+ */
+function docAccessStatement<R extends { committeeId: PgColumn } & Record<string, PgColumn>>(
+	db: Db,
+	name: string,
+	table: RecordTable,
+	key: SQL | undefined,
+	record: R
+) {
+	return db
+		.select({ session: sessionColumns, user: sessionUserColumns, record, seat: seatColumns })
+		.from(sessions)
+		.innerJoin(users, eq(users.id, sessions.userId))
+		.leftJoin(table, key)
+		.leftJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.committeeId, record.committeeId)))
+		.where(eq(sessions.id, sql.placeholder('sessionId')))
+		.limit(1)
+		.prepare(name);
+}
+
 function prepareStatements(db: Db) {
-	const session = { id: sessions.id, secretHash: sessions.secretHash, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt };
-	const seat = { role: memberships.role, unitId: memberships.unitId };
-	const meeting = db
-		.select({ session, user: sessionUserColumns, record: { committeeId: meetings.committeeId, state: meetings.state }, seat })
-		.from(sessions)
-		.innerJoin(users, eq(users.id, sessions.userId))
-		.leftJoin(meetings, eq(meetings.id, sql.placeholder('meetingId')))
-		.leftJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.committeeId, meetings.committeeId)))
-		.where(eq(sessions.id, sql.placeholder('sessionId')))
-		.limit(1)
-		.prepare('doc_access_meeting');
-	const board = db
-		.select({ session, user: sessionUserColumns, record: { committeeId: committees.id }, seat })
-		.from(sessions)
-		.innerJoin(users, eq(users.id, sessions.userId))
-		.leftJoin(committees, eq(committees.id, sql.placeholder('committeeId')))
-		.leftJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.committeeId, committees.id)))
-		.where(eq(sessions.id, sql.placeholder('sessionId')))
-		.limit(1)
-		.prepare('doc_access_board');
-	const bulletin = db
-		.select({ session, user: sessionUserColumns, record: { id: bulletins.id, committeeId: bulletins.committeeId, state: bulletins.state }, seat })
-		.from(sessions)
-		.innerJoin(users, eq(users.id, sessions.userId))
-		.leftJoin(
+	return {
+		meeting: docAccessStatement(db, 'doc_access_meeting', meetings, eq(meetings.id, sql.placeholder('meetingId')), {
+			committeeId: meetings.committeeId,
+			state: meetings.state
+		}),
+		board: docAccessStatement(db, 'doc_access_board', committees, eq(committees.id, sql.placeholder('committeeId')), { committeeId: committees.id }),
+		bulletin: docAccessStatement(
+			db,
+			'doc_access_bulletin',
 			bulletins,
-			and(eq(bulletins.scopeId, sql.placeholder('scopeId')), eq(bulletins.year, sql.placeholder('year')), eq(bulletins.quarter, sql.placeholder('quarter')))
+			and(eq(bulletins.scopeId, sql.placeholder('scopeId')), eq(bulletins.year, sql.placeholder('year')), eq(bulletins.quarter, sql.placeholder('quarter'))),
+			{ id: bulletins.id, committeeId: bulletins.committeeId, state: bulletins.state }
 		)
-		.leftJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.committeeId, bulletins.committeeId)))
-		.where(eq(sessions.id, sql.placeholder('sessionId')))
-		.limit(1)
-		.prepare('doc_access_bulletin');
-	return { meeting, board, bulletin };
+	};
 }
 
 const prepared = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
