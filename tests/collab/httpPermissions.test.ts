@@ -291,6 +291,9 @@ describe('the permission matrix over HTTP', () => {
 					{ what: `POST transitions units/${kind}`, who, expected: change, got: () => api(who, `${base}/transitions`, 'POST', { change: 'units', units: [{ unitId: fx.unitId, personName: '' }], reason: '测试' }) },
 					{ what: `POST reports/${kind}`, who, expected: reports, got: () => api(who, `${base}/reports`, 'POST', { month: '2020-01', unitId: fx.unitId, done: '测试', progress: 10 }) },
 					{ what: `GET attachments/:id/${kind}`, who, expected: reads, got: () => api(who, `/api/v1/attachments/${attachmentIn[kind]}`) },
+					// The page's download link: the same answers, the sign-in redirect for the signed out, and absent under another item's id.
+					{ what: `GET page attachment/${kind}`, who, expected: who === 'signedOut' ? [-303] : sees(who) ? [200] : [404], got: () => page(who, `/projects/${itemIn[kind]}/attachments/${attachmentIn[kind]}`) },
+					{ what: `GET page attachment under another item/${kind}`, who, expected: who === 'signedOut' ? [-303] : [404], got: () => page(who, `/projects/${itemIn[kind === 'active' ? 'withdrawn' : 'active']}/attachments/${attachmentIn[kind]}`) },
 					// An unknown id gets the same answer as another committee's item.
 					...(kind === 'active'
 						? [

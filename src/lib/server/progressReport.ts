@@ -363,7 +363,11 @@ export interface AttachmentContent extends Omit<AttachmentInfo, 'createdAt'> {
 }
 
 /** An attachment's bytes, only for someone who may read the item (a member of its committee, or an administrator). */
-export async function attachment(db: DbOrTx, user: Actor, attachmentId: string): Promise<AttachmentContent> {
+/**
+ * A report attachment for someone who may read its item. With `projectItemId` (a URL under an
+ * item), an attachment of another item is absent too: a link must not work under any item's id.
+ */
+export async function attachment(db: DbOrTx, user: Actor, attachmentId: string, projectItemId?: string): Promise<AttachmentContent> {
 	if (!/^[0-9a-f-]{36}$/i.test(attachmentId)) throw new ProjectItemError('project.attachment.notFound');
 	const [row] = await db
 		.select({
@@ -373,15 +377,17 @@ export async function attachment(db: DbOrTx, user: Actor, attachmentId: string):
 			size: reportAttachments.size,
 			sha256: reportAttachments.sha256,
 			data: reportAttachments.data,
-			committeeId: projectItems.committeeId
+			committeeId: projectItems.committeeId,
+			projectItemId: projectItems.id
 		})
 		.from(reportAttachments)
 		.innerJoin(progressReports, eq(progressReports.id, reportAttachments.reportId))
 		.innerJoin(projectItems, eq(projectItems.id, progressReports.projectItemId))
 		.where(eq(reportAttachments.id, attachmentId));
 	// Same answer for "absent" and "not yours": ids must not reveal what exists elsewhere.
-	if (!row || !(await visibleCommittee(db, user, row.committeeId))) throw new ProjectItemError('project.attachment.notFound');
-	const { committeeId: _, ...content } = row;
+	if (!row || (projectItemId !== undefined && row.projectItemId !== projectItemId)) throw new ProjectItemError('project.attachment.notFound');
+	if (!(await visibleCommittee(db, user, row.committeeId))) throw new ProjectItemError('project.attachment.notFound');
+	const { committeeId: _, projectItemId: __, ...content } = row;
 	return content;
 }
 

@@ -21,7 +21,7 @@ export const GET: RequestHandler = async ({ params, locals, url, request }) => {
 	const user = requireUser(locals, url);
 	let file;
 	try {
-		file = await attachment(await getDb(), user, params.attachmentId);
+		file = await attachment(await getDb(), user, params.attachmentId, params.id);
 	} catch (err) {
 		if (err instanceof ProjectItemError) error(404, { message: 'not-found', code: 'not_found' });
 		throw err;
