@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import * as Y from 'yjs';
 import { docName } from '../../src/lib/docs/names';
 import { CLOSE_REASONS } from '../../src/lib/docs/closeReasons';
 import { connect, waitAcked, waitFor, waitSynced, type TestClient } from '../helpers/provider';

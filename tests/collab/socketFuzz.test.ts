@@ -209,7 +209,7 @@ class FuzzSocket {
 	private authAnswer: Promise<Reply | 'closed' | 'timeout'> | null = null;
 	constructor(
 		readonly name: string,
-		private readonly token: string,
+		token: string,
 		/**
 		 * The probe's state vector: that of a quiet member's copy of the document. The answer then
 		 * holds what that copy lacks (little) instead of the whole document, which grows all run

@@ -22,7 +22,6 @@ import { summariseProfile, type ProfileSummary } from './profile';
 import { la, machine, markdownTable, printTable, writePerformance, type Row } from './report';
 import { median, medianSummary, ms } from './stats';
 import { startBareHocuspocus, startOurs, startYWebsocket, type System } from './systems';
-import { WorkerPool } from './workers';
 
 const options = parseOptions(process.argv.slice(2));
 const log = (m: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)} load ${la(os.loadavg())}] ${m}`);
