@@ -11,6 +11,22 @@ export const MAX_UPDATE_BYTES = 1024 * 1024;
  */
 export const SCRATCH_DOC = { guid: 'gongjian-scratch' } as const;
 
+/**
+ * Whether an item refers (left or right origin, parent) to an item of its own client that is not
+ * older than itself. Yjs never writes one: what an item is inserted next to or into existed
+ * before it. Yjs assumes so too: it takes an item's own client's earlier clocks as present and
+ * looks those references up without checking, so the lookup runs past the end of the client's
+ * structs and throws — in the live document, though not on the gate's copies, whose state can
+ * differ where something is pending (found by tests/collab/socketFuzz.test.ts; the update is
+ * tests/fixtures/yjs-fuzz/self-forward-parent.bin).
+ */
+function refersAhead(struct: Y.Item | Y.GC | Y.Skip): boolean {
+	if (!(struct instanceof Y.Item)) return false;
+	const { client, clock } = struct.id;
+	const ahead = (ref: Y.ID | null) => ref !== null && ref.client === client && ref.clock >= clock;
+	return ahead(struct.origin) || ahead(struct.rightOrigin) || (struct.parent instanceof Y.ID && ahead(struct.parent));
+}
+
 export type UpdateCheck = { ok: true; empty: boolean } | { ok: false; reason: string };
 
 /**
@@ -27,6 +43,8 @@ export function checkUpdate(update: Uint8Array): UpdateCheck {
 	try {
 		const decoded = Y.decodeUpdate(update);
 		empty = decoded.structs.length === 0 && decoded.ds.clients.size === 0;
+		const forward = decoded.structs.find(refersAhead);
+		if (forward) return { ok: false, reason: `item ${forward.id.client}:${forward.id.clock} refers to a later item of its own client` };
 	} catch (err) {
 		return { ok: false, reason: `undecodable update: ${(err as Error).message}` };
 	}
