@@ -312,9 +312,10 @@ describe.runIf(runs)('several instances behind nginx', () => {
 			return text;
 		};
 		for (const label of late) expect(await storedText()).not.toContain(label);
-		// Reopened through another instance. The refused writers stay refused (a browser shows
-		// "document-frozen" and stops, by design); people who open the minutes now, on any
-		// instance, write again.
+		// Reopened through another instance. These bare providers stay refused (the server closed
+		// their document on a socket it keeps open; a browser's LiveDocument reconnects and sends
+		// its refused edits once reopened, tests/e2e/reopenFrozen.test.ts); people who open the
+		// minutes now, on any instance, write again.
 		const reopened = await api(servers[1]!.http, 'POST', `/api/v1/meetings/${meetingId}/transitions`, { transition: 'reopen', reason: '多实例测试：重新打开' });
 		expect(reopened.status, await reopened.clone().text()).toBe(200);
 		const again = servers.map((s) => writer(s.ws, name));

@@ -79,6 +79,7 @@ export const meeting: Record<keyof typeof zh, string> = {
 	'collab.saving': 'Saving…',
 	'collab.unsavedRetrying': 'Not saved: the server has not stored {count} changes yet; they are kept on this device and being retried — keep this page open',
 	'collab.saved': 'Saved',
+	'collab.notStored': 'Not stored: the document cannot be changed now, and the server did not take the changes in this browser; they are kept on this device and saved once the document is open for editing again',
 	'collab.unsaved': '{count} changes not saved yet',
 	'collab.present': '{count} online',
 	'collab.you': '(me)',

@@ -77,6 +77,7 @@ export const meeting = {
 	'collab.saving': '正在保存…',
 	'collab.unsavedRetrying': '未保存：{count} 处修改服务器暂未存下，已保存在本机，正在自动重试，请勿关闭页面',
 	'collab.saved': '已保存',
+	'collab.notStored': '未存入：文档现在不能修改，服务器没有收下您在此浏览器中的修改；修改保留在本机，文档重新开放编辑后自动保存',
 	'collab.unsaved': '{count} 处修改尚未保存',
 	'collab.present': '在线 {count} 人',
 	'collab.you': '（我）',
