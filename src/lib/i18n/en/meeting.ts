@@ -92,7 +92,7 @@ export const meeting: Record<keyof typeof zh, string> = {
 	'collab.reason.storage-unavailable': 'The server cannot save right now and closed the connection; your changes are kept on this device and will be retried.',
 	'collab.reason.shutting-down': 'The server is restarting; reconnecting shortly.',
 	'collab.reason.outdated-client': 'This page is out of date. Reload it before editing, so that nothing of others’ work is overwritten.',
-	'collab.reason.document-frozen': 'The minutes are finalized and can no longer be changed.',
+	'collab.reason.document-frozen': 'This document is finalized and can no longer be changed.',
 	'collab.reason.access-changed': 'The meeting’s state changed; reconnecting with the new rights…',
 	'collab.reason.forbidden-change': 'That change is beyond your rights (part-time members edit only their own unit’s resources) and was not saved. Please reload the page.',
 	'collab.reason.rate-limited': 'This connection sent too many messages and was closed by the server; it will reconnect shortly.',

@@ -90,7 +90,7 @@ export const meeting = {
 	'collab.reason.storage-unavailable': '服务器暂时无法保存，连接已断开；您的修改仍保存在本机，稍后会自动重试。',
 	'collab.reason.shutting-down': '服务器正在重启，稍后自动重连。',
 	'collab.reason.outdated-client': '页面版本过旧，为避免覆盖他人的内容，请刷新页面后继续编辑。',
-	'collab.reason.document-frozen': '纪要已定稿，不能再修改。',
+	'collab.reason.document-frozen': '文档已定稿，不能再修改。',
 	'collab.reason.access-changed': '会议状态已变化，正在按新的权限重新连接…',
 	'collab.reason.forbidden-change': '这项修改超出了您的权限（兼职委员只能编辑本单位的资源），未被保存。请刷新页面。',
 	'collab.reason.rate-limited': '连接发送的消息过多，已被服务器断开，稍后会自动重连。',
