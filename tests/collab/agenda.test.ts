@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { addAgendaItem, agendaDocName, agendaItems, itemText, readAgenda } from '../../src/lib/docs/agenda';
-import { admitToShadow, checkUpdate, shadowOf } from '../../src/lib/server/yjsUpdate';
+import { admitToShadow, shadowOf } from '../../src/lib/server/yjsUpdate';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createCommitteeFixture, type CommitteeFixture } from '../helpers/fixtures';
 import { removeMember } from '../../src/lib/server/committee';
@@ -51,6 +51,20 @@ function sendRawUpdate(c: TestClient, payload: Uint8Array) {
 	encoding.writeVarUint(encoder, 2); // messageYjsUpdate
 	encoding.writeVarUint8Array(encoder, payload);
 	c.socket.send(encoding.toUint8Array(encoder));
+}
+
+/** Whether an update applies to an empty document that then encodes (the gate's empty-document pass, without its other rules). */
+function appliesAlone(update: Uint8Array): boolean {
+	const doc = new Y.Doc();
+	try {
+		Y.applyUpdate(doc, update);
+		Y.encodeStateAsUpdate(doc);
+		return true;
+	} catch {
+		return false;
+	} finally {
+		doc.destroy();
+	}
 }
 
 describe('live agenda over real providers', () => {
@@ -145,12 +159,14 @@ describe('live agenda over real providers', () => {
 		});
 	}
 
-	it('refuses an update that passes the empty-document check but would break this document (found by fuzzing)', async () => {
+	it('refuses an update that applies alone to an empty document but would break this document (found by fuzzing)', async () => {
 		const bad = client(fx.people.member.token);
 		const watcher = client(fx.people.recorder.token);
 		await Promise.all([waitSynced(bad), waitSynced(watcher)]);
-		// Real updates of this client, then mutations of them until one gets past the empty-
-		// document check yet breaks the document as the server holds it (seeded: the same search every run).
+		// Real updates of this client, then mutations of them until one applies and encodes alone
+		// on an empty document yet breaks the document as the server holds it (seeded: the same
+		// search every run). Which stage of the gate refuses it does not matter here (today's
+		// finds name a later item of their own client, refused at decoding): the server must.
 		const own: Uint8Array[] = [];
 		bad.doc.on('update', (u: Uint8Array, origin: unknown) => {
 			if (origin !== bad.provider) own.push(u);
@@ -166,7 +182,7 @@ describe('live agenda over real providers', () => {
 			if (random() < 0.5) bytes[at] = Math.floor(random() * 256);
 			else bytes.splice(at, 1 + Math.floor(random() * 4));
 			const candidate = new Uint8Array(bytes);
-			if (!checkUpdate(candidate).ok) continue;
+			if (!appliesAlone(candidate)) continue;
 			const shadow = shadowOf(bad.doc);
 			if (!admitToShadow(shadow, candidate).ok) forged = candidate;
 			shadow.destroy();

@@ -145,7 +145,8 @@ export class Persistence implements Extension {
 		this.dropShadow(documentName);
 	}
 
-	private dropShadow(documentName: string): void {
+	/** Drops the document's shadow; the next update takes it again (as after a refused update; tests call it to force that). */
+	dropShadow(documentName: string): void {
 		const state = this.docs.get(documentName);
 		if (!state?.shadow) return;
 		state.shadow.destroy();
