@@ -80,7 +80,7 @@ describe('minutes refused at the moment of finalization', () => {
 		expect(await live(r).locator('[data-testid=collab-state]').innerText()).toContain('未存入');
 		expect(await live(r).locator('[data-testid=collab-refusal]').count()).toBe(0);
 		const notice = live(r).locator('[data-testid=collab-frozen]');
-		if ((await notice.count()) > 0) expect(await notice.innerText()).toContain('纪要已定稿');
+		if ((await notice.count()) > 0) expect(await notice.innerText()).toContain('文档已定稿');
 		console.log(`the recorder's page saw ${(await notice.count()) > 0 ? 'the document-frozen refusal' : 'only the reconnection'}`);
 		const shown = await marks(r);
 
